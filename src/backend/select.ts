@@ -1,0 +1,109 @@
+// Choosing and initialising a TensorFlow.js backend: `tensorflow`
+// (tfjs-node-gpu, then tfjs-node: optional dependencies that only install
+// where libtensorflow can be downloaded), `wasm` (the embedded default), `cpu`
+// (pure JS). `auto` takes the first that loads. Capability patches are
+// applied here and reported, so a result says what ran.
+import { createRequire } from 'node:module';
+import { UserError } from '../user-error.ts';
+import { supplyConv2dBackpropFilter } from './conv2d-backprop-filter.ts';
+import { tf } from './tf.ts';
+import { patchTransposedMatMul } from './transposed-matmul.ts';
+
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+export interface BackendInfo {
+  /** What was asked for. */
+  requested: BackendChoice;
+  /** The tfjs backend name that runs: 'tensorflow' | 'wasm' | 'cpu'. */
+  name: 'tensorflow' | 'wasm' | 'cpu';
+  /** The npm package that provides it, with its version. */
+  package: string;
+  version: string;
+  /** tfjs-node-gpu loaded (a CUDA device may run the kernels). */
+  gpu: boolean;
+  /** Kernels this project supplied or wrapped on this backend. */
+  patches: string[];
+}
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(pkg: string): string {
+  try {
+    return (require(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function isInstalled(pkg: string): boolean {
+  try {
+    require.resolve(`${pkg}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function loadTensorflow(): Promise<{ pkg: string; gpu: boolean } | null> {
+  // Without this, TensorFlow reserves nearly all GPU memory up front and
+  // nvidia-smi reports the reservation, not what training uses.
+  process.env['TF_FORCE_GPU_ALLOW_GROWTH'] ??= 'true';
+  for (const [pkg, gpu] of [['@tensorflow/tfjs-node-gpu', true], ['@tensorflow/tfjs-node', false]] as const) {
+    if (!isInstalled(pkg)) continue;
+    try {
+      await import(pkg);
+      return { pkg, gpu };
+    } catch (err) {
+      // Installed but unusable (no libtensorflow, wrong CUDA): try the next.
+      process.emitWarning(`${pkg} is installed but did not load: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  return null;
+}
+
+async function activate(name: BackendInfo['name']): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new UserError(`backend '${name}' failed to initialise`);
+  await tf.ready();
+}
+
+/** Loads, initialises and patches a backend; a named one that is missing is a UserError. */
+export async function initBackend(requested: BackendChoice): Promise<BackendInfo> {
+  if (!(BACKEND_CHOICES as readonly string[]).includes(requested)) {
+    throw new UserError(`unknown backend '${requested}': use one of ${BACKEND_CHOICES.join(', ')}`);
+  }
+  let name: BackendInfo['name'];
+  let pkg: string;
+  let gpu = false;
+  if (requested === 'tensorflow' || requested === 'auto') {
+    const loaded = await loadTensorflow();
+    if (loaded) {
+      name = 'tensorflow';
+      pkg = loaded.pkg;
+      gpu = loaded.gpu;
+    } else if (requested === 'tensorflow') {
+      throw new UserError("backend 'tensorflow' is not installed: npm install @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1) or @tensorflow/tfjs-node (CPU)");
+    } else {
+      name = 'wasm';
+      pkg = '@tensorflow/tfjs-backend-wasm';
+    }
+  } else if (requested === 'wasm') {
+    name = 'wasm';
+    pkg = '@tensorflow/tfjs-backend-wasm';
+  } else {
+    name = 'cpu';
+    pkg = '@tensorflow/tfjs-backend-cpu';
+    // The cpu backend greets Node users with a banner on stdout unless testing.
+    tf.env().set('IS_TEST', true);
+  }
+  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  await activate(name);
+
+  const patches: string[] = [];
+  if (supplyConv2dBackpropFilter(name)) patches.push('Conv2DBackpropFilter (from Conv2D)');
+  if (name === 'wasm' && process.env['MOBIUS_WASM_MATMUL_PATCH'] !== '0' && patchTransposedMatMul(name)) {
+    patches.push('BatchMatMul (explicit transposes)');
+  }
+  return { requested, name, package: pkg, version: packageVersion(pkg), gpu, patches };
+}
