@@ -24,8 +24,15 @@ export class Upsample {
   }
 }
 
-/** Nearest-neighbour ×2: out[i, j] = in[⌊i/2⌋, ⌊j/2⌋], as PyTorch's `interpolate(scale_factor=2)`. */
+/**
+ * Nearest-neighbour ×2: out[i, j] = in[⌊i/2⌋, ⌊j/2⌋], as PyTorch's
+ * `interpolate(scale_factor=2)`. Built from concatenations, whose gradient is
+ * right on every backend: the cpu backend's ResizeNearestNeighborGrad gives
+ * a wrong gradient for this case (tfjs 4.22; wasm's agrees with finite
+ * differences).
+ */
 export function nearestDouble(x: tf.Tensor4D): tf.Tensor4D {
-  const [, h, w] = x.shape;
-  return tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w]);
+  const [n, h, w, c] = x.shape;
+  const wide = tf.reshape(tf.concat([tf.reshape(x, [n, h, w, 1, c]), tf.reshape(x, [n, h, w, 1, c])], 3), [n, h, 1, 2 * w, c]);
+  return tf.reshape(tf.concat([wide, wide], 2), [n, 2 * h, 2 * w, c]);
 }

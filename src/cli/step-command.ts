@@ -1,0 +1,76 @@
+// `mobius-bench step`: one training configuration, in this process — step
+// times, losses and tensor memory. (The runner's `run` gives each cell a
+// process of its own; this is for a quick look.)
+import { initBackend, type BackendChoice, type BackendInfo } from '../backend/select.ts';
+import { getPreset, type PresetName } from '../model/config.ts';
+import { measureSteps, type StepMeasurements } from '../measure/measure-steps.ts';
+import { BufferTracker } from '../measure/tensor-memory.ts';
+import type { Mode } from '../train/modes.ts';
+import { Trainer } from '../train/trainer.ts';
+import { paramsReport, type NetworkParams } from './params-command.ts';
+import { MODE_SPECS } from '../train/modes.ts';
+
+export interface StepOptions {
+  preset: string;
+  mode: Mode;
+  backend: BackendChoice;
+  batch: number;
+  accum: number;
+  frames?: number;
+  size?: number;
+  steps: number;
+  warmup: number;
+  seed: number;
+}
+
+export interface StepReport extends StepMeasurements {
+  preset: PresetName;
+  mode: Mode;
+  backend: BackendInfo;
+  config: { batch: number; accum: number; frames: number; size: number; textLength: number; steps: number; warmup: number; seed: number };
+  params: NetworkParams;
+}
+
+export async function runStepCommand(opts: StepOptions): Promise<StepReport> {
+  // Before any tensor exists, so every buffer is counted.
+  const tracker = new BufferTracker().install();
+  try {
+    const preset = getPreset(opts.preset);
+    const backend = await initBackend(opts.backend);
+    const config = {
+      batch: opts.batch,
+      accum: opts.accum,
+      frames: opts.frames ?? preset.defaults.frames,
+      size: opts.size ?? preset.defaults.size,
+      textLength: preset.defaults.textLength,
+      steps: opts.steps,
+      warmup: opts.warmup,
+      seed: opts.seed,
+    };
+    const trainer = new Trainer({ config: preset.config, mode: opts.mode, ...config });
+    try {
+      const measured = await measureSteps(trainer, tracker, { warmup: opts.warmup, steps: opts.steps });
+      const params = paramsReport(preset.name)[MODE_SPECS[opts.mode].network];
+      return { preset: preset.name, mode: opts.mode, backend, config, params, ...measured };
+    } finally {
+      trainer.dispose();
+    }
+  } finally {
+    tracker.uninstall();
+  }
+}
+
+const MB = 1e6;
+
+export function formatStep(r: StepReport): string {
+  const sorted = [...r.stepMs].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]! / 2 + sorted[Math.ceil((sorted.length - 1) / 2)]! / 2;
+  const m = r.memory;
+  return [
+    `${r.preset} ${r.mode} on ${r.backend.name} (${r.backend.package} ${r.backend.version}): batch ${r.config.batch} × accum ${r.config.accum}, ${r.config.frames} frames, ${r.config.size} px`,
+    `step ms     median ${median.toFixed(1)}  [${r.stepMs.map((t) => t.toFixed(0)).join(', ')}]`,
+    `loss        ${r.loss.map((l) => l.toFixed(4)).join(', ')}`,
+    `tensor MB   start ${(m.startBytes / MB).toFixed(1)} (weights ${(m.weightsBytes / MB).toFixed(1)}, optimizer ${(m.optimizerBytes / MB).toFixed(1)})  peak ${(m.peakBytes / MB).toFixed(1)}  working ${(m.workingBytes / MB).toFixed(1)}`,
+    `params      trainable ${r.params.trainable.delta.toLocaleString('en-US')} of ${r.params.total.toLocaleString('en-US')}`,
+  ].join('\n');
+}
