@@ -24,7 +24,7 @@ function gradient(backend: string, xv: Float32Array, dyv: Float32Array, c: (type
   tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.tensor4d(xv, c.x);
-    const dy = tf.tensor(dyv, dyShape) as tf.Tensor4D;
+    const dy = tf.tensor(dyv, dyShape);
     const filterShape: [number, number, number, number] = [c.k[0], c.k[1], c.x[3], c.co];
     const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', filterShape };
     const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { UserError } from '../user-error.ts';
 import { supplyConv2dBackpropFilter } from './conv2d-backprop-filter.ts';
 import { tf } from './tf.ts';
+import { shareIdentityBuffers } from './shared-identity.ts';
 import { patchTransposedMatMul } from './transposed-matmul.ts';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -102,8 +103,10 @@ export async function initBackend(requested: BackendChoice): Promise<BackendInfo
 
   const patches: string[] = [];
   if (supplyConv2dBackpropFilter(name)) patches.push('Conv2DBackpropFilter (from Conv2D)');
-  if (name === 'wasm' && process.env['MOBIUS_WASM_MATMUL_PATCH'] !== '0' && patchTransposedMatMul(name)) {
-    patches.push('BatchMatMul (explicit transposes)');
+  // MOBIUS_WASM_PATCHES=0 measures the wasm backend as it ships.
+  if (name === 'wasm' && process.env['MOBIUS_WASM_PATCHES'] !== '0') {
+    if (patchTransposedMatMul(name)) patches.push('BatchMatMul (explicit transposes)');
+    if (shareIdentityBuffers(name)) patches.push('Identity (shares the buffer)');
   }
   return { requested, name, package: pkg, version: packageVersion(pkg), gpu, patches };
 }

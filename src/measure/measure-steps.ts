@@ -3,6 +3,7 @@
 // at step start (weights + optimizer state + anything else alive), the peak
 // during the steps, and their split. Step time ends when the loss has been
 // read back (Trainer.step synchronises).
+import type { Tensor } from '../backend/tf.ts';
 import type { Trainer } from '../train/trainer.ts';
 import { BufferTracker, uniqueBytes } from './tensor-memory.ts';
 
@@ -13,7 +14,7 @@ export interface TensorMemory {
   peakBytes: number;
   /** The network's weights (trainable and frozen). */
   weightsBytes: number;
-  /** Adam's moments (and step counter). */
+  /** Adam's moments and running β powers. */
   optimizerBytes: number;
   /** peakBytes − startBytes: activations, gradients and temporaries of one step. */
   workingBytes: number;
@@ -23,6 +24,19 @@ export interface StepMeasurements {
   stepMs: number[];
   loss: number[];
   memory: TensorMemory;
+}
+
+/**
+ * The tensors Adam keeps between steps: its two moments per trainable weight
+ * and its running β₁ᵗ, β₂ᵗ. (`getWeights` also returns the step count as a
+ * fresh scalar, which exists only for saving: it is disposed, not counted.)
+ */
+async function optimizerState(trainer: Trainer): Promise<Tensor[]> {
+  const weights = await trainer.optimizer.getWeights();
+  const [counter, ...moments] = weights;
+  counter?.tensor.dispose();
+  const adam = trainer.optimizer as unknown as { accBeta1?: Tensor; accBeta2?: Tensor };
+  return [...moments.map((w) => w.tensor), ...[adam.accBeta1, adam.accBeta2].filter((t): t is Tensor => t != null)];
 }
 
 export async function measureSteps(trainer: Trainer, tracker: BufferTracker, opts: { warmup: number; steps: number }): Promise<StepMeasurements> {
@@ -40,7 +54,6 @@ export async function measureSteps(trainer: Trainer, tracker: BufferTracker, opt
     loss.push(outcome.loss);
     peakBytes = Math.max(peakBytes, tracker.peak);
   }
-  const optimizerWeights = await trainer.optimizer.getWeights();
   return {
     stepMs,
     loss,
@@ -48,7 +61,7 @@ export async function measureSteps(trainer: Trainer, tracker: BufferTracker, opt
       startBytes,
       peakBytes,
       weightsBytes: uniqueBytes(trainer.net.variables()),
-      optimizerBytes: uniqueBytes(optimizerWeights.map((w) => w.tensor)),
+      optimizerBytes: uniqueBytes(await optimizerState(trainer)),
       workingBytes: peakBytes - startBytes,
     },
   };
