@@ -4,30 +4,18 @@
 // (tensors are immutable; a variable's assign swaps buffers rather than
 // writing into one), and so does this replacement: the backend's reference
 // count keeps the buffer alive until its last holder is disposed.
-import { tf } from './tf.ts';
-
-const KERNEL = 'Identity';
-const patched = new Set<string>();
+import type { tf } from './tf.ts';
+import { wrapKernel } from './wrap-kernel.ts';
 
 interface RefCountingBackend {
   incRef(dataId: object): void;
 }
 
 export function shareIdentityBuffers(backendName: string): boolean {
-  if (patched.has(backendName)) return false;
-  const original = tf.getKernel(KERNEL, backendName);
-  if (original == null) return false;
-  tf.unregisterKernel(KERNEL, backendName);
-  tf.registerKernel({
-    kernelName: KERNEL,
-    backendName,
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      if (x.dtype === 'string') return original.kernelFunc(args);
-      (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    },
+  return wrapKernel('Identity', backendName, (original) => (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype === 'string') return original(args);
+    (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
-  patched.add(backendName);
-  return true;
 }

@@ -6,9 +6,7 @@
 // kernel untransposed; the result is the same product.
 import { tf } from './tf.ts';
 import type { Tensor } from './tf.ts';
-
-const KERNEL = 'BatchMatMul';
-const patched = new Set<string>();
+import { wrapKernel } from './wrap-kernel.ts';
 
 function swapLastTwo(t: Tensor): Tensor {
   const perm = t.shape.map((_, i) => i);
@@ -19,27 +17,17 @@ function swapLastTwo(t: Tensor): Tensor {
 
 /** Wraps `backendName`'s BatchMatMul so transposed operands are transposed explicitly. */
 export function patchTransposedMatMul(backendName: string): boolean {
-  if (patched.has(backendName)) return false;
-  const original = tf.getKernel(KERNEL, backendName);
-  if (original == null) return false;
-  tf.unregisterKernel(KERNEL, backendName);
-  tf.registerKernel({
-    kernelName: KERNEL,
-    backendName,
-    kernelFunc: (args) => {
-      const { a, b } = args.inputs as { a: Tensor; b: Tensor };
-      const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-      if (!transposeA && !transposeB) return original.kernelFunc(args);
-      const a2 = transposeA ? swapLastTwo(a) : a;
-      const b2 = transposeB ? swapLastTwo(b) : b;
-      try {
-        return original.kernelFunc({ ...args, inputs: { a: a2, b: b2 }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
-      } finally {
-        if (a2 !== a) a2.dispose();
-        if (b2 !== b) b2.dispose();
-      }
-    },
+  return wrapKernel('BatchMatMul', backendName, (original) => (args) => {
+    const { a, b } = args.inputs as { a: Tensor; b: Tensor };
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    if (!transposeA && !transposeB) return original(args);
+    const a2 = transposeA ? swapLastTwo(a) : a;
+    const b2 = transposeB ? swapLastTwo(b) : b;
+    try {
+      return original({ ...args, inputs: { a: a2, b: b2 }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+    } finally {
+      if (a2 !== a) a2.dispose();
+      if (b2 !== b) b2.dispose();
+    }
   });
-  patched.add(backendName);
-  return true;
 }
