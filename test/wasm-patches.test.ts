@@ -1,0 +1,40 @@
+// The wasm patches change no result: transposed products equal the cpu
+// backend's, and a shared Identity keeps its buffer alive for every holder.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tf } from '../src/backend/tf.ts';
+import { initBackend } from '../src/backend/select.ts';
+import { quietCpuBackend, relativeError } from './helpers.ts';
+
+quietCpuBackend();
+const info = await initBackend('wasm');
+
+test('wasm reports its patches', () => {
+  assert.deepEqual(info.patches.map((p) => p.split(' ')[0]), ['Conv2DBackpropFilter', 'BatchMatMul', 'Identity']);
+});
+
+test('transposed batched products on patched wasm equal the cpu backend', async () => {
+  for (const [transposeA, transposeB] of [[true, false], [false, true], [true, true], [false, false]] as const) {
+    const aShape = transposeA ? [3, 5, 4] : [3, 4, 5];
+    const bShape = transposeB ? [3, 6, 5] : [3, 5, 6];
+    const results: Float32Array[] = [];
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      const a = tf.randomNormal(aShape, 0, 1, 'float32', 1);
+      const b = tf.randomNormal(bShape, 0, 1, 'float32', 2);
+      results.push(tf.matMul(a, b, transposeA, transposeB).dataSync() as Float32Array);
+    }
+    assert.equal(results[0]!.length, 3 * 4 * 6);
+    assert.ok(relativeError(results[0]!, results[1]!) <= 1e-6, `transposeA=${transposeA} transposeB=${transposeB}`);
+  }
+  await tf.setBackend('wasm');
+});
+
+test('a clone shares its buffer and survives the original', () => {
+  const a = tf.tensor1d([1, 2, 3]);
+  const c = tf.clone(a);
+  assert.equal(c.dataId, a.dataId);
+  a.dispose();
+  assert.deepEqual(Array.from(c.dataSync()), [1, 2, 3]);
+  c.dispose();
+});
