@@ -8,6 +8,8 @@ import { UserError } from './user-error.ts';
 import { nonNegativeInt, oneOf, positiveInt } from './cli/options.ts';
 import { formatParams, paramsReport } from './cli/params-command.ts';
 import { formatStep, runStepCommand } from './cli/step-command.ts';
+import { listCommand, runCommand } from './cli/run-command.ts';
+import { envReport, formatEnv } from './cli/env-command.ts';
 
 const program = new Command('mobius-bench')
   .description('Benchmark serial vs parallel (Mobius) 3D-UNet training: memory and time per step')
@@ -41,6 +43,40 @@ program
   .action(async (opts) => {
     const report = await runStepCommand(opts);
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatStep(report));
+  });
+
+program
+  .command('run')
+  .description('run a suite: one worker process per cell, results appended to <out>/results.jsonl')
+  .argument('<suite>', 'suite file (.ts) that does `export default defineSuite({...})`')
+  .option('--out <dir>', 'run folder (default: reports/<suite>-<timestamp>/)')
+  .option('--resume <dir>', 'run only the cells missing from that run folder')
+  .option('--filter <k=v,...>', 'only cells matching, e.g. mode=delta-parallel,batch=2 (a|b for alternatives)')
+  .option('--shard <k/n>', 'only the k-th of n deterministic parts of the cells')
+  .option('--dry-run', 'list the selected cells and run nothing')
+  .option('--backend <name>', `override the suite's backend: ${BACKEND_CHOICES.join(', ')}`, oneOf('--backend', BACKEND_CHOICES))
+  .option('--steps <n>', "override the suite's measured steps", positiveInt('--steps'))
+  .option('--warmup <n>', "override the suite's warm-up steps", nonNegativeInt('--warmup'))
+  .option('--json', 'machine-readable output, no progress bar')
+  .action(async (suiteFile: string, opts) => {
+    process.exitCode = await runCommand({ suiteFile, ...opts });
+  });
+
+program
+  .command('list')
+  .description('the suites in ./suites, or the cells of one suite')
+  .argument('[suite]', 'suite file')
+  .action(async (suiteFile?: string) => {
+    console.log(await listCommand(suiteFile));
+  });
+
+program
+  .command('env')
+  .description('which backends load here, whether a GPU is seen, the environment a run records')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) => {
+    const report = await envReport();
+    console.log(opts.json ? JSON.stringify(report, null, 2) : formatEnv(report));
   });
 
 try {

@@ -1,5 +1,5 @@
 // `mobius-bench params`: parameter counts per group, from the config alone.
-import { getPreset } from '../model/config.ts';
+import { getPreset, type UNetConfig } from '../model/config.ts';
 import { ParallelUNet } from '../model/parallel-unet.ts';
 import type { ParamCounts } from '../model/params.ts';
 import { SerialUNet } from '../model/serial-unet.ts';
@@ -20,10 +20,11 @@ function trainableIn(counts: ParamCounts, groups: readonly string[]): number {
   return groups.reduce((sum, g) => sum + (counts[g as keyof ParamCounts] ?? 0), 0);
 }
 
-export function paramsReport(presetName: string): ParamsReport {
+/** Counts for a preset, or for `config` (a preset with a suite's overrides) when given. */
+export function paramsReport(presetName: string, config?: UNetConfig): ParamsReport {
   const preset = getPreset(presetName);
-  const serial = new SerialUNet(preset.config).counts();
-  const parallel = new ParallelUNet(preset.config).counts();
+  const serial = new SerialUNet(config ?? preset.config).counts();
+  const parallel = new ParallelUNet(config ?? preset.config).counts();
   return {
     preset: preset.name,
     serial: { ...serial, trainable: { full: serial.total, delta: trainableIn(serial, MODE_SPECS['delta-serial'].trainable) } },

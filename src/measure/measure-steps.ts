@@ -31,12 +31,12 @@ export interface StepMeasurements {
  * and its running β₁ᵗ, β₂ᵗ. (`getWeights` also returns the step count as a
  * fresh scalar, which exists only for saving: it is disposed, not counted.)
  */
-async function optimizerState(trainer: Trainer): Promise<Tensor[]> {
+export async function optimizerStateBytes(trainer: Trainer): Promise<number> {
   const weights = await trainer.optimizer.getWeights();
   const [counter, ...moments] = weights;
   counter?.tensor.dispose();
   const adam = trainer.optimizer as unknown as { accBeta1?: Tensor; accBeta2?: Tensor };
-  return [...moments.map((w) => w.tensor), ...[adam.accBeta1, adam.accBeta2].filter((t): t is Tensor => t != null)];
+  return uniqueBytes([...moments.map((w) => w.tensor), ...[adam.accBeta1, adam.accBeta2].filter((t): t is Tensor => t != null)]);
 }
 
 export async function measureSteps(trainer: Trainer, tracker: BufferTracker, opts: { warmup: number; steps: number }): Promise<StepMeasurements> {
@@ -61,7 +61,7 @@ export async function measureSteps(trainer: Trainer, tracker: BufferTracker, opt
       startBytes,
       peakBytes,
       weightsBytes: uniqueBytes(trainer.net.variables()),
-      optimizerBytes: uniqueBytes(await optimizerState(trainer)),
+      optimizerBytes: await optimizerStateBytes(trainer),
       workingBytes: peakBytes - startBytes,
     },
   };

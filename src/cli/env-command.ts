@@ -1,0 +1,48 @@
+// `mobius-bench env`: the machine, the tfjs backends that install and load,
+// the GPU and the git commit, as results record them.
+import { captureEnvironment, probeBackends } from '../measure/environment.ts';
+import type { BackendProbe, Environment } from '../measure/environment.ts';
+
+export interface EnvReport {
+  environment: Environment;
+  backends: BackendProbe[];
+}
+
+export async function envReport(): Promise<EnvReport> {
+  const [environment, backends] = await Promise.all([captureEnvironment(), probeBackends()]);
+  return { environment, backends };
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
+
+export function formatEnv(r: EnvReport): string {
+  const e = r.environment;
+  const lines = [
+    `node ${e.node} on ${e.os} (${e.platform}/${e.arch})`,
+    `cpu  ${e.cpu.model} × ${e.cpu.cores}, RAM ${gib(e.memoryBytes)}`,
+    `tfjs-core ${e.tfjs.core}`,
+    'backends:',
+  ];
+  for (const b of r.backends) {
+    const state = !b.installed ? 'not installed' : b.loads ? 'installed, loads' : `installed, does not load: ${b.error ?? 'unknown error'}`;
+    lines.push(`  ${b.name.padEnd(15)}${b.package.padEnd(32)}${state}`);
+  }
+  if (e.gpu.available) {
+    for (const d of e.gpu.devices) {
+      const mem = d.memoryTotalMiB === null ? 'memory unknown' : `${d.memoryTotalMiB} MiB`;
+      lines.push(`gpu ${d.index}: ${d.name}, ${mem} (driver ${e.gpu.driver ?? 'unknown'}, CUDA ${e.gpu.cuda ?? 'unknown'})`);
+    }
+  } else {
+    lines.push(`no GPU seen (${e.gpu.note ?? 'unknown reason'})`);
+  }
+  if (e.git.commit !== null) {
+    const dirty = e.git.dirty === null ? 'state unknown' : e.git.dirty ? 'dirty' : 'clean';
+    lines.push(`git ${e.git.commit} (${dirty})`);
+  } else {
+    lines.push(`git: no commit (${e.git.note ?? 'unknown reason'})`);
+  }
+  if (e.suite) lines.push(`suite ${e.suite.path} sha256 ${e.suite.sha256}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,41 @@
+// `mobius-bench run` (and its --dry-run) and `mobius-bench list`.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cellLabel, type Cell } from '../suite/expand.ts';
+import { runSuite, selectCells, type RunOptions } from '../runner/run-suite.ts';
+
+export function formatCells(cells: Cell[]): string {
+  return cells.map((c) => `${c.id}  ${cellLabel(c.config)}`).join('\n');
+}
+
+export async function runCommand(opts: RunOptions & { dryRun?: boolean }): Promise<number> {
+  if (opts.dryRun) {
+    const { selected } = await selectCells(opts);
+    console.log(opts.json ? JSON.stringify(selected.map((c) => ({ id: c.id, config: c.config })), null, 2) : formatCells(selected));
+    return 0;
+  }
+  const summary = await runSuite(opts);
+  if (opts.json) {
+    console.log(JSON.stringify(summary, null, 2));
+  } else {
+    const skipped = summary.alreadyDone ? `, ${summary.alreadyDone} already done` : '';
+    console.error(`${summary.ok} ok, ${summary.failed} failed of ${summary.selected} cells${skipped}${summary.interrupted ? ' — interrupted' : ''}; results in ${summary.out}`);
+    if (summary.interrupted) console.error(`resume with: mobius-bench run ${opts.suiteFile} --resume ${summary.out}`);
+  }
+  // 130: interrupted (as a shell reports SIGINT); 1: some cell failed.
+  return summary.interrupted ? 130 : summary.failed > 0 ? 1 : 0;
+}
+
+/** Suite files in ./suites, or the cells of one suite. */
+export async function listCommand(suiteFile: string | undefined): Promise<string> {
+  if (suiteFile) return formatCells((await selectCells({ suiteFile })).selected);
+  const dir = 'suites';
+  if (!existsSync(dir)) return 'no ./suites folder here: give a suite file';
+  const lines: string[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+    const path = join(dir, file);
+    const { loaded, all } = await selectCells({ suiteFile: path });
+    lines.push(`${path.padEnd(22)} ${loaded.suite.name.padEnd(10)} ${String(all.length).padStart(3)} cells  ${loaded.suite.description}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,49 @@
+// Loads a suite file (TypeScript, at run time, through tsx) and validates its
+// default export. Every failure is a UserError naming the file.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+import { UserError } from '../user-error.ts';
+import { suiteSchema, type Suite } from './schema.ts';
+
+export interface LoadedSuite {
+  suite: Suite;
+  /** Absolute path of the file. */
+  path: string;
+  /** sha256 of the file's bytes. */
+  sha256: string;
+}
+
+/** Checks an already imported value; `where` names its origin in messages. */
+export function validateSuite(value: unknown, where: string): Suite {
+  const parsed = suiteSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const path = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(the suite)';
+    return `${path}: ${issue.message}`;
+  });
+  return failSuite(where, problems);
+}
+
+function failSuite(where: string, problems: string[]): never {
+  throw new UserError(`${where}: invalid suite — ${problems.join('; ')}`);
+}
+
+export async function loadSuite(file: string): Promise<LoadedSuite> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new UserError(`${file}: no such suite file (give the path of a .ts file that does \`export default defineSuite({...})\`)`);
+  let mod: { default?: unknown };
+  try {
+    mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
+  } catch (err) {
+    throw new UserError(`${file}: the suite file does not load: ${(err as Error).message.split('\n')[0]}`);
+  }
+  // tsx may wrap a CommonJS-looking module's export once more.
+  let value = mod.default;
+  if (value && typeof value === 'object' && 'default' in value && !('name' in value)) value = (value as { default: unknown }).default;
+  if (value == null) throw new UserError(`${file}: no default export: write \`export default defineSuite({...})\``);
+  const suite = validateSuite(value, file);
+  return { suite, path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
+}

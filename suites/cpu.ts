@@ -1,0 +1,21 @@
+// The embedded default: the CPU suite on the wasm backend, at most 10 minutes
+// on a 2-core machine. 96 px keeps the small net's batch-2 full-tuning cell
+// (about 2 GB of tensors) well inside wasm's 4 GB address space and the suite
+// inside its time budget.
+import { defineSuite } from 'mobius-bench';
+
+export default defineSuite({
+  name: 'cpu',
+  description: 'small and tiny nets on wasm: batch {1, 2} × accum {1, 2}, every mode, the paper’s claims',
+  backend: 'wasm',
+  presets: ['small', 'tiny'],
+  modes: ['full', 'delta-serial', 'delta-parallel'],
+  sweep: { batch: [1, 2], accum: [1, 2], frames: [8], size: [96] },
+  warmup: 1,
+  steps: 3,
+  timeoutSeconds: 300,
+  claims: [
+    { label: 'Mobius vs serial delta-tuning (paper: −24 % memory, −12 % time)', compare: ['delta-parallel', 'delta-serial'], memory: { atMost: 0.76 }, time: { atMost: 0.88 } },
+    { label: 'Mobius vs full fine-tuning', compare: ['delta-parallel', 'full'], memory: { atMost: 1 }, time: { atMost: 1 } },
+  ],
+});
