@@ -57,7 +57,10 @@ export async function runCellInWorker(cell: Cell, opts: CellRunOptions): Promise
   });
   clearTimeout(timer);
   const gpu: GpuCellReport | null = opts.sampler ? await opts.sampler.stop(child.pid ?? -1) : null;
-  if ((child as ChildProcess & { interrupted?: boolean }).interrupted) throw new Interrupted(`cell ${cell.id} interrupted`);
+  // A Ctrl-C reaches the worker too (same process group): it may die of it
+  // before the runner's own handler has run.
+  const stoppedByUser = exit.signal === 'SIGINT' || exit.signal === 'SIGTERM';
+  if ((child as ChildProcess & { interrupted?: boolean }).interrupted || stoppedByUser) throw new Interrupted(`cell ${cell.id} interrupted`);
 
   const base = {
     schema: RESULT_SCHEMA, id: cell.id, label: cellLabel(cell.config), config: cell.config, env: 'run.json' as const,

@@ -130,7 +130,10 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
           },
         });
       } catch (err) {
-        if (err instanceof Interrupted) break;
+        if (err instanceof Interrupted) {
+          interrupted = true;
+          break;
+        }
         throw err;
       } finally {
         current = null;

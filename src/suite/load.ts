@@ -31,18 +31,30 @@ function failSuite(where: string, problems: string[]): never {
   throw new UserError(`${where}: invalid suite — ${problems.join('; ')}`);
 }
 
+/**
+ * A file outside an ESM package loads as CommonJS: its namespace's `default`
+ * is then `module.exports`, holding `default` (an `export default`) or only
+ * the named exports (no default export at all).
+ */
+function defaultExport(mod: Record<string, unknown>): unknown {
+  const value = mod['default'];
+  if (value == null || typeof value !== 'object') return value;
+  if ('default' in value) return (value as { default: unknown }).default;
+  const named = Object.keys(mod).filter((k) => k !== 'default');
+  const isExportsObject = named.length > 0 && named.every((k) => (value as Record<string, unknown>)[k] === mod[k]);
+  return isExportsObject ? undefined : value;
+}
+
 export async function loadSuite(file: string): Promise<LoadedSuite> {
   const path = resolve(file);
   if (!existsSync(path)) throw new UserError(`${file}: no such suite file (give the path of a .ts file that does \`export default defineSuite({...})\`)`);
-  let mod: { default?: unknown };
+  let mod: Record<string, unknown>;
   try {
-    mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
+    mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
     throw new UserError(`${file}: the suite file does not load: ${(err as Error).message.split('\n')[0]}`);
   }
-  // tsx may wrap a CommonJS-looking module's export once more.
-  let value = mod.default;
-  if (value && typeof value === 'object' && 'default' in value && !('name' in value)) value = (value as { default: unknown }).default;
+  const value = defaultExport(mod);
   if (value == null) throw new UserError(`${file}: no default export: write \`export default defineSuite({...})\``);
   const suite = validateSuite(value, file);
   return { suite, path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
