@@ -118,3 +118,26 @@ test('run flags: a bad filter, shard or suite is one line and exit 2', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
 });
+
+test('with nvidia-smi on PATH (a fake), every cell carries GPU figures; unmatched pids fall back to the device', async () => {
+  const { symlinkSync } = await import('node:fs');
+  const bin = tmp();
+  symlinkSync(fileURLToPath(new URL('./fixtures/fake-nvidia-smi.mjs', import.meta.url)), join(bin, 'nvidia-smi'));
+  const out = tmp();
+  const r = cli(['run', TWO, '--out', out, '--filter', 'mode=delta-parallel'], { PATH: `${bin}:${process.env['PATH']}`, FAKE_SMI_GPUS: '1' });
+  assert.equal(r.code, 0, r.stderr);
+  const [cell] = results(out);
+  const gpu = cell!.gpu!;
+  assert.ok(gpu, 'gpu figures recorded');
+  assert.equal(gpu.devices[0]!.name, 'NVIDIA H100 80GB HBM3');
+  assert.equal(gpu.baselineMiB, 1024);
+  assert.ok(gpu.devicePeakMiB > gpu.baselineMiB);
+  assert.equal(gpu.devicePeakAboveBaselineMiB, gpu.devicePeakMiB - gpu.baselineMiB);
+  // The fake reports another pid than the worker's: the container case.
+  assert.equal(gpu.processMatched, false);
+  assert.equal(gpu.processPeakMiB, gpu.devicePeakAboveBaselineMiB);
+  assert.match(gpu.note!, /not matched to worker pid/);
+  assert.ok(gpu.timeline.length > 0);
+  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+  assert.ok(!run.notes.some((n: string) => n.includes('nvidia-smi not found')));
+});

@@ -19,7 +19,8 @@ export interface WorkerOutcome {
   loss: number[];
   stepPeakBytes: number[];
   stats: StepTimeStats;
-  memory: CellMemory;
+  /** null when the tracker was switched off (overhead measurement only). */
+  memory: CellMemory | null;
 }
 
 export type WorkerMessage =

@@ -29,8 +29,13 @@ function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
+// MOBIUS_BENCH_TRACKER=0 leaves the buffer tracker out: only for measuring
+// the harness's own overhead (bench/harness-overhead.ts); memory is then null.
+const TRACKING = process.env['MOBIUS_BENCH_TRACKER'] !== '0';
+
 async function runCell({ id, config }: RunCellMessage): Promise<WorkerOutcome> {
-  const tracker = new BufferTracker().install();
+  const tracker = new BufferTracker();
+  if (TRACKING) tracker.install();
   const backend = await initBackend(config.backend);
   injectFault(id, config, 'start');
   const trainer = new Trainer({ config: config.unet, ...config });
@@ -74,7 +79,7 @@ async function runCell({ id, config }: RunCellMessage): Promise<WorkerOutcome> {
       sdMs: latency.sd,
       samplesPerSecond: (config.batch * config.accum * 1000) / latency.p50,
     },
-    memory: {
+    memory: !TRACKING ? null : {
       startBytes,
       peakBytes,
       weightsBytes: uniqueBytes(trainer.net.variables()),
