@@ -1,0 +1,50 @@
+// Matched groups and claims on synthetic results: a claim passes, fails, or
+// is not evaluated (never passed) when a cell is missing or failed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PRESETS } from '../src/model/config.ts';
+import { checkClaims, matchedGroups } from '../src/results/analysis.ts';
+import { RESULT_SCHEMA, type CellResult } from '../src/results/schema.ts';
+import type { Mode } from '../src/train/modes.ts';
+
+function cell(mode: Mode, batch: number, medianMs: number, peakBytes: number, status: 'ok' | 'failed' = 'ok', gpuMiB?: number): CellResult {
+  return {
+    schema: RESULT_SCHEMA, id: `${mode}-${batch}`, status, label: `${mode} b${batch}`,
+    config: { preset: 'tiny', unet: PRESETS.tiny.config, mode, batch, accum: 1, frames: 2, size: 32, textLength: 77, seed: 0, backend: 'wasm', warmup: 1, steps: 3 },
+    env: 'run.json', startedAt: '', endedAt: '', backend: null, params: null,
+    stepMs: [medianMs], loss: [1], stepPeakBytes: [peakBytes],
+    stats: status === 'ok' ? { medianMs, p95Ms: medianMs, minMs: medianMs, maxMs: medianMs, meanMs: medianMs, sdMs: 0, samplesPerSecond: 1 } : null,
+    memory: status === 'ok' ? { startBytes: 0, peakBytes, weightsBytes: 0, optimizerBytes: 0, workingBytes: peakBytes, rssPeakBytes: peakBytes } : null,
+    gpu: gpuMiB == null ? null : { devices: [], baselineMiB: 0, devicePeakMiB: gpuMiB, devicePeakAboveBaselineMiB: gpuMiB, processPeakMiB: gpuMiB, processMatched: true, note: null, energyJoulesPerStep: null, timeline: [] },
+  };
+}
+
+test('cells of the same configuration form one group per (batch, accum, frames, size)', () => {
+  const groups = matchedGroups([cell('delta-serial', 1, 100, 100), cell('delta-parallel', 1, 80, 60), cell('delta-serial', 2, 200, 200)]);
+  assert.equal(groups.length, 2);
+  assert.deepEqual(Object.keys(groups[0]!.cells).sort(), ['delta-parallel', 'delta-serial']);
+});
+
+test('a claim passes when every group meets it, fails when one does not', () => {
+  const claim = { compare: ['delta-parallel', 'delta-serial'] as [Mode, Mode], memory: { atMost: 0.76 }, time: { atMost: 0.88 } };
+  const pass = checkClaims([claim], [cell('delta-serial', 1, 100, 100), cell('delta-parallel', 1, 80, 60)]);
+  assert.equal(pass[0]!.status, 'pass');
+  assert.ok(Math.abs(pass[0]!.comparisons[0]!.memoryRatio - 0.6) < 1e-12);
+  const fail = checkClaims([claim], [cell('delta-serial', 1, 100, 100), cell('delta-parallel', 1, 95, 60), cell('delta-serial', 2, 100, 100), cell('delta-parallel', 2, 80, 60)]);
+  assert.equal(fail[0]!.status, 'fail');
+  assert.equal(fail[0]!.comparisons.filter((c) => c.timeOk === false).length, 1);
+});
+
+test('a failed or missing cell leaves its group not evaluated; no group at all is not a pass', () => {
+  const claim = { compare: ['delta-parallel', 'delta-serial'] as [Mode, Mode], memory: { atMost: 0.76 } };
+  const r = checkClaims([claim], [cell('delta-serial', 1, 100, 100), cell('delta-parallel', 1, 0, 0, 'failed')]);
+  assert.equal(r[0]!.status, 'not-evaluated');
+  assert.deepEqual(r[0]!.skippedGroups.length, 1);
+});
+
+test('GPU process memory is compared where both cells have it', () => {
+  const claim = { compare: ['delta-parallel', 'delta-serial'] as [Mode, Mode], memory: { atMost: 0.76 } };
+  const r = checkClaims([claim], [cell('delta-serial', 1, 100, 100, 'ok', 1000), cell('delta-parallel', 1, 80, 10, 'ok', 900)]);
+  assert.equal(r[0]!.comparisons[0]!.memoryMetric, 'gpuProcessPeakMiB');
+  assert.equal(r[0]!.status, 'fail');
+});
