@@ -1,0 +1,27 @@
+// Activates the meta backend, standing for wasm: the same kernel patches as
+// initBackend('wasm') applies, so every buffer wasm's tracker would count is
+// counted here too.
+import { supplyConv2dBackpropFilter } from '../conv2d-backprop-filter.ts';
+import { tf } from '../tf.ts';
+import { patchTransposedMatMul } from '../transposed-matmul.ts';
+import { registerMetaKernels } from './kernels.ts';
+import { MetaBackend } from './meta-backend.ts';
+
+export const META = 'meta';
+
+export async function initMetaBackend(): Promise<MetaBackend> {
+  if (tf.findBackend(META) == null) {
+    // Negative priority: never chosen unless asked for by name.
+    tf.registerBackend(META, () => new MetaBackend(), -1);
+    registerMetaKernels(META);
+    supplyConv2dBackpropFilter(META);
+    if (process.env['MOBIUS_WASM_PATCHES'] !== '0') patchTransposedMatMul(META);
+  }
+  await tf.setBackend(META);
+  await tf.ready();
+  return tf.backend() as MetaBackend;
+}
+
+export function onMetaBackend(): boolean {
+  return tf.getBackend() === META;
+}

@@ -1,0 +1,62 @@
+// Plans one cell on the meta backend: the real Trainer runs on shapes only,
+// the unique-buffer tracker gives the peak, the backend counts FLOPs. It runs
+// the warm-up steps, then up to two measured steps (after the first update
+// every step is the same), as the worker would.
+import type { MetaBackend } from '../backend/meta/meta-backend.ts';
+import { optimizerStateBytes } from '../measure/measure-steps.ts';
+import { uniqueBytes, type BufferTracker } from '../measure/tensor-memory.ts';
+import type { CellConfig } from '../suite/expand.ts';
+import { MODE_SPECS } from '../train/modes.ts';
+import { Trainer } from '../train/trainer.ts';
+
+export interface PlannedMemory {
+  /** Highest unique-buffer bytes during a measured step (what `run` measures on wasm). */
+  peakBytes: number;
+  weightsBytes: number;
+  optimizerBytes: number;
+  /** One gradient buffer per trainable weight (float32). */
+  gradientBytes: number;
+  /** The rest of the peak: activations kept for the backward pass, temporaries. */
+  workingBytes: number;
+}
+
+export interface CellPlan {
+  memory: PlannedMemory;
+  /** FLOPs of one optimizer step (forward, backward, accumulation, Adam). */
+  flops: number;
+  trainableParams: number;
+  /** Wall time of the planning itself (ms). */
+  planMs: number;
+}
+
+export async function planCell(config: CellConfig, backend: MetaBackend, tracker: BufferTracker): Promise<CellPlan> {
+  const t0 = performance.now();
+  const before = tracker.current;
+  const trainer = new Trainer({ config: config.unet, ...config });
+  try {
+    for (let i = 0; i < config.warmup; i++) trainer.step();
+    let peakBytes = 0;
+    let flops = 0;
+    for (let i = 0; i < Math.min(config.steps, 2); i++) {
+      tracker.resetPeak();
+      const f0 = backend.flops;
+      trainer.step();
+      flops = backend.flops - f0;
+      peakBytes = Math.max(peakBytes, tracker.peak);
+    }
+    const counts = trainer.net.counts();
+    const trainableParams = MODE_SPECS[config.mode].trainable.reduce((s, g) => s + counts[g], 0);
+    const weightsBytes = uniqueBytes(trainer.net.variables());
+    const optimizerBytes = await optimizerStateBytes(trainer);
+    const gradientBytes = 4 * trainableParams;
+    return {
+      memory: { peakBytes, weightsBytes, optimizerBytes, gradientBytes, workingBytes: peakBytes - weightsBytes - optimizerBytes - gradientBytes },
+      flops,
+      trainableParams,
+      planMs: performance.now() - t0,
+    };
+  } finally {
+    trainer.dispose();
+    if (tracker.current !== before) throw new Error(`planning left ${tracker.current - before} bytes of tensors behind`);
+  }
+}
