@@ -10,6 +10,7 @@ import { formatParams, paramsReport } from './cli/params-command.ts';
 import { formatStep, runStepCommand } from './cli/step-command.ts';
 import { listCommand, runCommand } from './cli/run-command.ts';
 import { envReport, formatEnv } from './cli/env-command.ts';
+import { formatPlan, planCommand } from './cli/plan-command.ts';
 
 const program = new Command('mobius-bench')
   .description('Benchmark serial vs parallel (Mobius) 3D-UNet training: memory and time per step')
@@ -77,6 +78,25 @@ program
   .action(async (opts: { json?: boolean }) => {
     const report = await envReport();
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatEnv(report));
+  });
+
+program
+  .command('plan')
+  .description('predict peak memory and FLOPs per step without a device (shape-only backend)')
+  .argument('[suite]', 'suite file; or give --preset and --mode')
+  .option('--filter <k=v,...>', "only the suite's cells matching")
+  .option('--preset <name>', `network preset: ${PRESET_NAMES.join(', ')}`, oneOf('--preset', PRESET_NAMES))
+  .option('--mode <mode>', `tuning mode: ${MODES.join(', ')}`, oneOf('--mode', MODES))
+  .option('--batch <n>', 'clips per micro-batch', positiveInt('--batch'))
+  .option('--accum <n>', 'micro-batches per optimizer step', positiveInt('--accum'))
+  .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
+  .option('--size <px>', 'image size in pixels', positiveInt('--size'))
+  .option('--device <d>', 'a100-40gb, a100-80gb, v100-32gb, v100-16gb, h100-80gb or <N>gib', 'a100-40gb')
+  .option('--max-batch', 'also find the largest batch that fits, per mode')
+  .option('--json', 'machine-readable output')
+  .action(async (suite: string | undefined, opts) => {
+    const report = await planCommand({ suite, ...opts });
+    console.log(opts.json ? JSON.stringify(report, null, 2) : formatPlan(report));
   });
 
 try {

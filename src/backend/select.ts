@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { UserError } from '../user-error.ts';
 import { supplyConv2dBackpropFilter } from './conv2d-backprop-filter.ts';
 import { tf } from './tf.ts';
+import { registerFillBasedReductionGradients } from './reduction-gradients.ts';
 import { shareIdentityBuffers } from './shared-identity.ts';
 import { patchTransposedMatMul } from './transposed-matmul.ts';
 
@@ -99,6 +100,7 @@ export async function initBackend(requested: BackendChoice): Promise<BackendInfo
     tf.env().set('IS_TEST', true);
   }
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  registerFillBasedReductionGradients();
   await activate(name);
 
   const patches: string[] = [];

@@ -3,7 +3,6 @@
 // at step start (weights + optimizer state + anything else alive), the peak
 // during the steps, and their split. Step time ends when the loss has been
 // read back (Trainer.step synchronises).
-import type { Tensor } from '../backend/tf.ts';
 import type { Trainer } from '../train/trainer.ts';
 import { BufferTracker, uniqueBytes } from './tensor-memory.ts';
 
@@ -14,7 +13,7 @@ export interface TensorMemory {
   peakBytes: number;
   /** The network's weights (trainable and frozen). */
   weightsBytes: number;
-  /** Adam's moments and running β powers. */
+  /** Adam's moments. */
   optimizerBytes: number;
   /** peakBytes − startBytes: activations, gradients and temporaries of one step. */
   workingBytes: number;
@@ -26,17 +25,9 @@ export interface StepMeasurements {
   memory: TensorMemory;
 }
 
-/**
- * The tensors Adam keeps between steps: its two moments per trainable weight
- * and its running β₁ᵗ, β₂ᵗ. (`getWeights` also returns the step count as a
- * fresh scalar, which exists only for saving: it is disposed, not counted.)
- */
-export async function optimizerStateBytes(trainer: Trainer): Promise<number> {
-  const weights = await trainer.optimizer.getWeights();
-  const [counter, ...moments] = weights;
-  counter?.tensor.dispose();
-  const adam = trainer.optimizer as unknown as { accBeta1?: Tensor; accBeta2?: Tensor };
-  return uniqueBytes([...moments.map((w) => w.tensor), ...[adam.accBeta1, adam.accBeta2].filter((t): t is Tensor => t != null)]);
+/** Bytes of the optimizer's state (Adam's moments). */
+export function optimizerStateBytes(trainer: Trainer): number {
+  return uniqueBytes(trainer.optimizer.stateTensors());
 }
 
 export async function measureSteps(trainer: Trainer, tracker: BufferTracker, opts: { warmup: number; steps: number }): Promise<StepMeasurements> {
@@ -61,7 +52,7 @@ export async function measureSteps(trainer: Trainer, tracker: BufferTracker, opt
       startBytes,
       peakBytes,
       weightsBytes: uniqueBytes(trainer.net.variables()),
-      optimizerBytes: await optimizerStateBytes(trainer),
+      optimizerBytes: optimizerStateBytes(trainer),
       workingBytes: peakBytes - startBytes,
     },
   };

@@ -55,7 +55,7 @@ export class Param {
 function initialValue(p: Param, seed: number): Tensor {
   // The shape-only planner needs no values, and drawing 1.4 B random numbers
   // in JavaScript would take minutes: any kernel output of the right shape.
-  if (tf.getBackend() === 'meta') return tf.zeros(p.shape);
+  if (tf.getBackend() === 'meta') return tf.fill(p.shape, 0);
   switch (p.init.kind) {
     case 'zeros': return tf.zeros(p.shape);
     case 'ones': return tf.ones(p.shape);

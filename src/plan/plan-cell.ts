@@ -1,8 +1,11 @@
 // Plans one cell on the meta backend: the real Trainer runs on shapes only,
-// the unique-buffer tracker gives the peak, the backend counts FLOPs. It runs
-// the warm-up steps, then up to two measured steps (after the first update
-// every step is the same), as the worker would.
+// the unique-buffer tracker gives the peak, the backend counts FLOPs.
+// After the first optimizer update every step holds the same buffers, so a
+// cell with warm-up is planned as: Adam's state created by one update with
+// zero gradients (the buffers a warm-up step leaves), then one measured step.
+// Without warm-up the first measured step (no Adam state yet) counts too.
 import type { MetaBackend } from '../backend/meta/meta-backend.ts';
+import { tf } from '../backend/tf.ts';
 import { optimizerStateBytes } from '../measure/measure-steps.ts';
 import { uniqueBytes, type BufferTracker } from '../measure/tensor-memory.ts';
 import type { CellConfig } from '../suite/expand.ts';
@@ -34,10 +37,14 @@ export async function planCell(config: CellConfig, backend: MetaBackend, tracker
   const before = tracker.current;
   const trainer = new Trainer({ config: config.unet, ...config });
   try {
-    for (let i = 0; i < config.warmup; i++) trainer.step();
+    let measured = Math.min(config.steps, 2);
+    if (config.warmup > 0) {
+      primeOptimizer(trainer);
+      measured = 1;
+    }
     let peakBytes = 0;
     let flops = 0;
-    for (let i = 0; i < Math.min(config.steps, 2); i++) {
+    for (let i = 0; i < measured; i++) {
       tracker.resetPeak();
       const f0 = backend.flops;
       trainer.step();
@@ -47,7 +54,7 @@ export async function planCell(config: CellConfig, backend: MetaBackend, tracker
     const counts = trainer.net.counts();
     const trainableParams = MODE_SPECS[config.mode].trainable.reduce((s, g) => s + counts[g], 0);
     const weightsBytes = uniqueBytes(trainer.net.variables());
-    const optimizerBytes = await optimizerStateBytes(trainer);
+    const optimizerBytes = optimizerStateBytes(trainer);
     const gradientBytes = 4 * trainableParams;
     return {
       memory: { peakBytes, weightsBytes, optimizerBytes, gradientBytes, workingBytes: peakBytes - weightsBytes - optimizerBytes - gradientBytes },
@@ -59,4 +66,12 @@ export async function planCell(config: CellConfig, backend: MetaBackend, tracker
     trainer.dispose();
     if (tracker.current !== before) throw new Error(`planning left ${tracker.current - before} bytes of tensors behind`);
   }
+}
+
+/** One Adam update with zero gradients: creates its moments and β powers as a real step would. */
+function primeOptimizer(trainer: Trainer): void {
+  tf.tidy(() => {
+    const zeros = Object.fromEntries(trainer.trainable.map((v) => [v.name, tf.fill(v.shape, 0)]));
+    trainer.optimizer.applyGradients(trainer.trainable, zeros);
+  });
 }

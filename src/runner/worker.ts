@@ -83,7 +83,7 @@ async function runCell({ id, config }: RunCellMessage): Promise<WorkerOutcome> {
       startBytes,
       peakBytes,
       weightsBytes: uniqueBytes(trainer.net.variables()),
-      optimizerBytes: await optimizerStateBytes(trainer),
+      optimizerBytes: optimizerStateBytes(trainer),
       workingBytes: peakBytes - startBytes,
       rssPeakBytes: peakRssBytes(),
     },

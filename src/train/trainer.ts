@@ -10,6 +10,7 @@ import { ParallelUNet } from '../model/parallel-unet.ts';
 import { SerialUNet } from '../model/serial-unet.ts';
 import type { VideoUNet } from '../model/video-unet.ts';
 import { UserError } from '../user-error.ts';
+import { Adam } from './adam.ts';
 import { MODE_SPECS, type Mode } from './modes.ts';
 import { disposeBatch, makeBatch, type SampleShape, type TrainingBatch } from './synthetic-data.ts';
 
@@ -42,7 +43,7 @@ export function buildNetwork(config: UNetConfig, mode: Mode): VideoUNet {
 export class Trainer {
   readonly net: VideoUNet;
   readonly trainable: Variable[];
-  readonly optimizer: tf.AdamOptimizer;
+  readonly optimizer: Adam;
   readonly sampleShape: SampleShape;
   private stepIndex = 0;
 
@@ -63,7 +64,7 @@ export class Trainer {
     const groups = MODE_SPECS[mode].trainable;
     this.net.materialize(options.seed, groups);
     this.trainable = this.net.variables(groups);
-    this.optimizer = tf.train.adam(options.learningRate ?? 1e-4);
+    this.optimizer = new Adam({ learningRate: options.learningRate ?? 1e-4 });
   }
 
   get hoisting(): boolean {
@@ -137,7 +138,7 @@ export class Trainer {
   /** One optimizer update. Returns when the loss is read back and the weights are updated. */
   step(): StepOutcome {
     const { loss, grads } = this.stepGradients(this.stepIndex);
-    this.optimizer.applyGradients(grads as unknown as Record<string, Variable>);
+    this.optimizer.applyGradients(this.trainable, grads);
     tf.dispose(Object.values(grads));
     // wasm, cpu and tfjs-node execute eagerly: once the loss has been read
     // and applyGradients returned, the updated weights are materialised.

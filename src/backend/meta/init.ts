@@ -2,6 +2,7 @@
 // initBackend('wasm') applies, so every buffer wasm's tracker would count is
 // counted here too.
 import { supplyConv2dBackpropFilter } from '../conv2d-backprop-filter.ts';
+import { registerFillBasedReductionGradients } from '../reduction-gradients.ts';
 import { tf } from '../tf.ts';
 import { patchTransposedMatMul } from '../transposed-matmul.ts';
 import { registerMetaKernels } from './kernels.ts';
@@ -10,6 +11,7 @@ import { MetaBackend } from './meta-backend.ts';
 export const META = 'meta';
 
 export async function initMetaBackend(): Promise<MetaBackend> {
+  registerFillBasedReductionGradients();
   if (tf.findBackend(META) == null) {
     // Negative priority: never chosen unless asked for by name.
     tf.registerBackend(META, () => new MetaBackend(), -1);

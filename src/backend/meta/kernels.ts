@@ -172,6 +172,13 @@ export const META_KERNELS: Record<string, ShapeKernel> = {
 
 export function registerMetaKernels(backendName: string): void {
   for (const [kernelName, kernel] of Object.entries(META_KERNELS)) {
-    tf.registerKernel({ kernelName, backendName, kernelFunc: kernel as unknown as tf.KernelFunc });
+    const counted: ShapeKernel = (args) => {
+      const before = args.backend.flops;
+      const out = kernel(args);
+      const added = args.backend.flops - before;
+      if (added) args.backend.flopsByKernel.set(kernelName, (args.backend.flopsByKernel.get(kernelName) ?? 0) + added);
+      return out;
+    };
+    tf.registerKernel({ kernelName, backendName, kernelFunc: counted as unknown as tf.KernelFunc });
   }
 }

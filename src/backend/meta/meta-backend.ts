@@ -19,6 +19,8 @@ export class MetaBackend extends tf.KernelBackend {
   private live = 0;
   /** Floating-point operations of the kernels run so far (conventions: ./kernels.ts). */
   flops = 0;
+  /** The same, per kernel name. */
+  readonly flopsByKernel = new Map<string, number>();
 
   override write(_values: tf.BackendValues | null, shape: number[], dtype: tf.DataType): DataId {
     const dataId = {};

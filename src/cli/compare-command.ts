@@ -1,0 +1,52 @@
+// `mobius-bench compare <baseline> <current>`: the pull-request gate. Prints a
+// terminal table (or JSON), writes Markdown for a PR comment, emits GitHub
+// annotations under Actions; returns 0 clean, 1 regression. Unusable input
+// throws UserError, which the CLI turns into exit code 2.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadSnapshot } from '../gate/baseline.ts';
+import { compareSnapshots } from '../gate/compare.ts';
+import { formatAnnotations } from '../gate/format-annotations.ts';
+import { formatJson } from '../gate/format-json.ts';
+import { formatMarkdown } from '../gate/format-markdown.ts';
+import { formatTable } from '../gate/format-table.ts';
+import { parseThresholds } from '../gate/thresholds.ts';
+
+export interface CompareOptions {
+  /** Write the Markdown (PR comment) to this file. */
+  markdown?: string;
+  /** Print the comparison as JSON instead of the table. */
+  json?: boolean;
+  /** `metric=value` entries (tensor, gpu, rss, time; p; claims). */
+  threshold?: string[];
+}
+
+export interface CompareIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const processIo: CompareIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+};
+
+export async function compareCommand(baseline: string, current: string, opts: CompareOptions = {}, io: CompareIo = processIo): Promise<number> {
+  const thresholds = parseThresholds(opts.threshold ?? []);
+  const comparison = compareSnapshots(loadSnapshot(baseline), loadSnapshot(current), thresholds);
+  if (opts.markdown) {
+    mkdirSync(dirname(opts.markdown), { recursive: true });
+    writeFileSync(opts.markdown, formatMarkdown(comparison));
+  }
+  if (opts.json) io.stdout(formatJson(comparison));
+  else io.stdout(`${formatTable(comparison)}\n`);
+  if (io.env.GITHUB_ACTIONS === 'true') {
+    // With --json, stdout is the document: the runner reads workflow commands from stderr too.
+    const annotations = formatAnnotations(comparison).map((l) => `${l}\n`).join('');
+    if (opts.json) io.stderr(annotations);
+    else io.stdout(annotations);
+  }
+  return comparison.exitCode;
+}

@@ -1,0 +1,249 @@
+// Baseline vs current: cells matched by id, each metric's change and verdict
+// (tensor memory exact, GPU and RSS memory by a relative threshold, step time
+// by threshold AND a Mann-Whitney test), the suite's claims re-checked on both
+// sides, and the cells found on one side only. Presentation is in format-*.ts.
+import { median } from 'simple-statistics';
+import { checkClaims, type ClaimStatus } from '../results/analysis.ts';
+import type { CellConfig } from '../suite/expand.ts';
+import type { Claim } from '../suite/schema.ts';
+import { UserError } from '../user-error.ts';
+import { asCellResult, type BaselineCell, type Snapshot } from './baseline.ts';
+import { mannWhitney, minimumP } from './mann-whitney.ts';
+import { type Limit, type Metric, type Thresholds } from './thresholds.ts';
+
+export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'not-significant' | 'not-compared';
+
+export interface MetricResult {
+  metric: Metric;
+  unit: 'B' | 'MiB' | 'ms';
+  /** Tensor/RSS/GPU: the peak; step time: the median of the samples. */
+  baseline: number | null;
+  current: number | null;
+  /** current − baseline. */
+  delta: number | null;
+  /** current / baseline − 1. */
+  change: number | null;
+  /** Step time: two-sided Mann-Whitney p and the sample counts. */
+  p?: number;
+  samples?: { baseline: number; current: number };
+  verdict: Verdict;
+  /** A regression of an ungated metric warns instead of failing. */
+  gated: boolean;
+  note?: string;
+}
+
+export type CellVerdict = 'regression' | 'warning' | 'improvement' | 'unchanged';
+
+export interface CellComparison {
+  id: string;
+  label: string;
+  config: CellConfig;
+  baselineStatus: 'ok' | 'failed';
+  currentStatus: 'ok' | 'failed';
+  verdict: CellVerdict;
+  /** Why, when the verdict is about the cell rather than a metric (it fails now, it failed before). */
+  note?: string;
+  metrics: MetricResult[];
+}
+
+export interface ClaimRecheck {
+  label: string;
+  claim: Claim;
+  current: ClaimStatus;
+  baseline: ClaimStatus;
+  /** regression: held on the baseline, fails now. warning: fails on both (or had no baseline figures). */
+  verdict: 'regression' | 'warning' | 'ok' | 'not-evaluated';
+  gated: boolean;
+  /** The current run's ratios per matched group (candidate / baseline mode). */
+  groups: Array<{ label: string; memoryRatio: number; timeRatio: number; memoryOk: boolean | null; timeOk: boolean | null }>;
+  skippedGroups: string[];
+}
+
+export interface SideInfo {
+  source: string;
+  kind: 'baseline' | 'run';
+  startedAt: string;
+  commit: string | null;
+  machine: string;
+  cells: number;
+}
+
+export interface Comparison {
+  suite: string;
+  baseline: SideInfo;
+  current: SideInfo;
+  thresholds: Thresholds;
+  cells: CellComparison[];
+  onlyInBaseline: Array<{ id: string; label: string }>;
+  onlyInCurrent: Array<{ id: string; label: string }>;
+  claims: ClaimRecheck[];
+  warnings: string[];
+  counts: { regressions: number; warnings: number; improvements: number; unchanged: number };
+  exitCode: 0 | 1;
+}
+
+function machineOf(s: Snapshot): string {
+  const e = s.baseline.environment;
+  const gpu = e.gpus.length ? `, ${[...new Set(e.gpus)].join(' + ')}` : '';
+  return `${e.cpu.model} ×${e.cpu.cores}${gpu}`;
+}
+
+function sideInfo(s: Snapshot): SideInfo {
+  return {
+    source: s.source,
+    kind: s.kind,
+    startedAt: s.baseline.run.startedAt,
+    commit: s.baseline.environment.commit,
+    machine: machineOf(s),
+    cells: s.baseline.cells.length,
+  };
+}
+
+/** Is |change| beyond the limit? `amount` is in bytes for byte limits. */
+function beyond(limit: Limit, delta: number, change: number, bytesPerUnit: number): boolean {
+  if (limit.kind === 'bytes') return Math.abs(delta) * bytesPerUnit > limit.value;
+  return Math.abs(change) * 100 > limit.value;
+}
+
+function memoryMetric(metric: Metric, unit: 'B' | 'MiB', a: number | null, b: number | null, t: Thresholds, note?: string): MetricResult {
+  const gated = t.metrics[metric].gated;
+  if (a == null || b == null || note) {
+    return { metric, unit, baseline: a, current: b, delta: null, change: null, verdict: 'not-compared', gated, note: note ?? (a == null ? 'no baseline figure' : 'no current figure') };
+  }
+  const delta = b - a;
+  const change = a === 0 ? (b === 0 ? 0 : Infinity) : b / a - 1;
+  const out = beyond(t.metrics[metric].limit, delta, change, unit === 'MiB' ? 1024 ** 2 : 1);
+  const verdict: Verdict = !out ? 'unchanged' : delta > 0 ? 'regression' : 'improvement';
+  return { metric, unit, baseline: a, current: b, delta, change, verdict, gated };
+}
+
+/** The smallest number of steps per side whose exact test can reach p < alpha. */
+export function stepsNeeded(alpha: number): number {
+  let k = 1;
+  while (minimumP(k, k) >= alpha && k < 100) k++;
+  return k;
+}
+
+function timeMetric(a: BaselineCell, b: BaselineCell, t: Thresholds): MetricResult {
+  const gated = t.metrics.time.gated;
+  const x = a.stepMs;
+  const y = b.stepMs;
+  if (x.length === 0 || y.length === 0) {
+    return { metric: 'time', unit: 'ms', baseline: null, current: null, delta: null, change: null, verdict: 'not-compared', gated, note: 'no step samples' };
+  }
+  const ma = median(x);
+  const mb = median(y);
+  const delta = mb - ma;
+  const change = mb / ma - 1;
+  const test = mannWhitney(x, y);
+  const samples = { baseline: x.length, current: y.length };
+  const base = { metric: 'time' as const, unit: 'ms' as const, baseline: ma, current: mb, delta, change, p: test.p, samples, gated };
+  if (!beyond(t.metrics.time.limit, delta, change, 1)) return { ...base, verdict: 'unchanged' };
+  if (test.p >= t.alpha) {
+    const note = test.minP >= t.alpha
+      ? `${x.length} vs ${y.length} steps cannot give p < ${t.alpha} (at best ${test.minP.toPrecision(2)}): measure ≥ ${stepsNeeded(t.alpha)} steps`
+      : `p = ${test.p.toPrecision(2)} ≥ ${t.alpha}: within noise`;
+    return { ...base, verdict: 'not-significant', note };
+  }
+  return { ...base, verdict: delta > 0 ? 'regression' : 'improvement' };
+}
+
+function compareCell(a: BaselineCell, b: BaselineCell, t: Thresholds): CellComparison {
+  const base = { id: b.id, label: b.label, config: b.config, baselineStatus: a.status, currentStatus: b.status };
+  if (b.status === 'failed' || a.status === 'failed') {
+    const reason = (c: BaselineCell) => (c.error ? `${c.error.reason}: ${c.error.message.split('\n')[0]}` : 'failed');
+    if (a.status === 'ok') return { ...base, verdict: 'regression', note: `fails now (${reason(b)})`, metrics: [] };
+    if (b.status === 'ok') return { ...base, verdict: 'improvement', note: `failed on the baseline (${reason(a)}), runs now`, metrics: [] };
+    return { ...base, verdict: 'warning', note: `fails on both sides (${reason(b)})`, metrics: [] };
+  }
+  const metrics: MetricResult[] = [];
+  const backendNote = a.backend && b.backend && a.backend.name !== b.backend.name ? `backend ${a.backend.name} → ${b.backend.name}: not comparable` : undefined;
+  metrics.push(memoryMetric('tensor', 'B', a.memory?.peakBytes ?? null, b.memory?.peakBytes ?? null, t, backendNote));
+  if (a.gpu?.processPeakMiB != null || b.gpu?.processPeakMiB != null) {
+    metrics.push(memoryMetric('gpu', 'MiB', a.gpu?.processPeakMiB ?? null, b.gpu?.processPeakMiB ?? null, t));
+  }
+  metrics.push(memoryMetric('rss', 'B', a.memory?.rssPeakBytes ?? null, b.memory?.rssPeakBytes ?? null, t));
+  metrics.push(timeMetric(a, b, t));
+  const regressions = metrics.filter((m) => m.verdict === 'regression');
+  const verdict: CellVerdict = regressions.some((m) => m.gated)
+    ? 'regression'
+    : regressions.length > 0
+      ? 'warning'
+      : metrics.some((m) => m.verdict === 'improvement')
+        ? 'improvement'
+        : 'unchanged';
+  return { ...base, verdict, metrics };
+}
+
+function recheckClaims(claims: Claim[], baseline: Snapshot, current: Snapshot, t: Thresholds): ClaimRecheck[] {
+  const now = checkClaims(claims, current.baseline.cells.map(asCellResult));
+  const before = checkClaims(claims, baseline.baseline.cells.map(asCellResult));
+  return now.map((c, i) => {
+    const was = before[i]!.status;
+    const verdict: ClaimRecheck['verdict'] = c.status === 'pass' ? 'ok' : c.status === 'not-evaluated' ? 'not-evaluated' : was === 'pass' ? 'regression' : 'warning';
+    return {
+      label: c.label,
+      claim: c.claim,
+      current: c.status,
+      baseline: was,
+      verdict,
+      gated: t.claimsGated,
+      groups: c.comparisons.map((g) => ({ label: g.group.label, memoryRatio: g.memoryRatio, timeRatio: g.timeRatio, memoryOk: g.memoryOk, timeOk: g.timeOk })),
+      skippedGroups: c.skippedGroups,
+    };
+  });
+}
+
+/** Compares two snapshots of one suite. Throws UserError for another suite. */
+export function compareSnapshots(baseline: Snapshot, current: Snapshot, thresholds: Thresholds): Comparison {
+  const bs = baseline.baseline.suite.name;
+  const cs = current.baseline.suite.name;
+  if (bs !== cs) {
+    throw new UserError(`${baseline.source} is of suite '${bs}', ${current.source} of suite '${cs}': compare runs of one suite (or save a baseline of '${cs}')`);
+  }
+  const warnings = [...baseline.warnings, ...current.warnings];
+  const before = new Map(baseline.baseline.cells.map((c) => [c.id, c]));
+  const nowIds = new Set(current.baseline.cells.map((c) => c.id));
+  const cells: CellComparison[] = [];
+  const onlyInCurrent: Comparison['onlyInCurrent'] = [];
+  for (const c of current.baseline.cells) {
+    const a = before.get(c.id);
+    if (a) cells.push(compareCell(a, c, thresholds));
+    else onlyInCurrent.push({ id: c.id, label: c.label });
+  }
+  const onlyInBaseline = baseline.baseline.cells.filter((c) => !nowIds.has(c.id)).map((c) => ({ id: c.id, label: c.label }));
+
+  const bi = sideInfo(baseline);
+  const ci = sideInfo(current);
+  if (bi.machine !== ci.machine) {
+    warnings.push(`the baseline was measured on ${bi.machine}, the current run on ${ci.machine}: step time and RSS compare different machines`);
+  }
+  const cantGate = cells.flatMap((c) => c.metrics).find((m) => m.metric === 'time' && m.samples && minimumP(m.samples.baseline, m.samples.current) >= thresholds.alpha);
+  if (cantGate?.samples && thresholds.metrics.time.gated) {
+    warnings.push(`${cantGate.samples.baseline} vs ${cantGate.samples.current} step samples cannot reach p < ${thresholds.alpha}: the step-time gate cannot fire; measure ≥ ${stepsNeeded(thresholds.alpha)} steps (--steps)`);
+  }
+
+  const claims = recheckClaims(current.baseline.suite.definition.claims ?? [], baseline, current, thresholds);
+  const claimRegressions = claims.filter((c) => c.verdict === 'regression' && c.gated).length;
+  const claimWarnings = claims.filter((c) => c.verdict === 'warning' || (c.verdict === 'regression' && !c.gated)).length;
+  const count = (v: CellVerdict) => cells.filter((c) => c.verdict === v).length;
+  const counts = {
+    regressions: count('regression') + claimRegressions,
+    warnings: count('warning') + claimWarnings + onlyInBaseline.length + onlyInCurrent.length,
+    improvements: count('improvement'),
+    unchanged: count('unchanged'),
+  };
+  return {
+    suite: cs,
+    baseline: bi,
+    current: ci,
+    thresholds,
+    cells,
+    onlyInBaseline,
+    onlyInCurrent,
+    claims,
+    warnings,
+    counts,
+    exitCode: counts.regressions > 0 ? 1 : 0,
+  };
+}

@@ -1,0 +1,103 @@
+// The gate's thresholds: defaults and `--threshold metric=value` parsing.
+// A threshold is a relative change (percent) or, for memory, an absolute
+// amount; `off` keeps a metric in the report but out of the exit code.
+import { UserError } from '../user-error.ts';
+
+/** The metrics compared per cell. */
+export const METRICS = ['tensor', 'gpu', 'rss', 'time'] as const;
+export type Metric = (typeof METRICS)[number];
+
+export const METRIC_NAMES: Record<Metric, string> = {
+  tensor: 'tensor peak',
+  gpu: 'GPU memory',
+  rss: 'peak RSS',
+  time: 'step time',
+};
+
+export type Limit =
+  | { kind: 'percent'; value: number }
+  | { kind: 'bytes'; value: number };
+
+export interface MetricThreshold {
+  limit: Limit;
+  /** false: reported (as a warning) but never a failing verdict. */
+  gated: boolean;
+}
+
+export interface Thresholds {
+  metrics: Record<Metric, MetricThreshold>;
+  /** Step time: the Mann-Whitney p-value below which a change counts. */
+  alpha: number;
+  /** A suite claim that held on the baseline and fails now fails the gate. */
+  claimsGated: boolean;
+}
+
+export function defaultThresholds(): Thresholds {
+  return {
+    metrics: {
+      tensor: { limit: { kind: 'bytes', value: 0 }, gated: true },
+      gpu: { limit: { kind: 'percent', value: 2 }, gated: true },
+      rss: { limit: { kind: 'percent', value: 2 }, gated: true },
+      time: { limit: { kind: 'percent', value: 5 }, gated: true },
+    },
+    alpha: 0.01,
+    claimsGated: true,
+  };
+}
+
+const BYTE_UNITS: Record<string, number> = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, kb: 1e3, mb: 1e6, gb: 1e9 };
+
+const USAGE = 'write metric=value with metric among tensor, gpu, rss, time (value: a percent like 5 or 5%, a size like 0B or 16MiB for memory, or off), p=<p-value>, or claims=on|off';
+
+function parseLimit(metric: Metric, text: string, entry: string): Limit {
+  const m = /^(\d+(?:\.\d+)?)\s*(%|[a-z]+)?$/i.exec(text);
+  if (!m) throw new UserError(`--threshold '${entry}': '${text}' is not a number; ${USAGE}`);
+  const value = Number(m[1]);
+  const unit = (m[2] ?? '%').toLowerCase();
+  if (unit === '%') return { kind: 'percent', value };
+  const scale = BYTE_UNITS[unit];
+  if (scale == null) throw new UserError(`--threshold '${entry}': unknown unit '${m[2]}'; use %, B, KiB, MiB or GiB`);
+  if (metric === 'time') throw new UserError(`--threshold '${entry}': step time takes a percent (e.g. time=5)`);
+  return { kind: 'bytes', value: value * scale };
+}
+
+/** Applies `--threshold` entries (each `k=v`, or several joined by commas) to the defaults. */
+export function parseThresholds(entries: readonly string[] = []): Thresholds {
+  const t = defaultThresholds();
+  for (const entry of entries.flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    const key = eq > 0 ? entry.slice(0, eq).trim().toLowerCase() : '';
+    const value = eq > 0 ? entry.slice(eq + 1).trim() : '';
+    if (!key || !value) throw new UserError(`--threshold '${entry}': ${USAGE}`);
+    if (key === 'p' || key === 'alpha') {
+      const p = Number(value);
+      if (!(p > 0 && p < 1)) throw new UserError(`--threshold '${entry}': p must be between 0 and 1 (e.g. p=0.01)`);
+      t.alpha = p;
+      continue;
+    }
+    if (key === 'claims') {
+      if (value !== 'on' && value !== 'off') throw new UserError(`--threshold '${entry}': claims=on or claims=off`);
+      t.claimsGated = value === 'on';
+      continue;
+    }
+    if (!(METRICS as readonly string[]).includes(key)) throw new UserError(`--threshold '${entry}': unknown metric '${key}'; ${USAGE}`);
+    const metric = key as Metric;
+    if (value.toLowerCase() === 'off') t.metrics[metric] = { ...t.metrics[metric], gated: false };
+    else t.metrics[metric] = { limit: parseLimit(metric, value, entry), gated: true };
+  }
+  return t;
+}
+
+export function formatLimit(limit: Limit): string {
+  if (limit.kind === 'percent') return `${limit.value} %`;
+  if (limit.value === 0) return '0 B';
+  const units: Array<[string, number]> = [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]];
+  for (const [u, s] of units) if (limit.value >= s) return `${+(limit.value / s).toFixed(2)} ${u}`;
+  return `${limit.value} B`;
+}
+
+export function describeThreshold(metric: Metric, t: Thresholds): string {
+  const mt = t.metrics[metric];
+  const base = metric === 'time' ? `median > ${formatLimit(mt.limit)} and p < ${t.alpha}` : `> ${formatLimit(mt.limit)}`;
+  return mt.gated ? base : `${base} (report only)`;
+}

@@ -1,0 +1,78 @@
+// Plans cells (a suite's, or one from flags) on the meta backend, in this
+// process: peak memory and its split, FLOPs per step, whether each fits a
+// device, and with maxBatch the largest batch that fits, per mode.
+import { initMetaBackend } from '../backend/meta/init.ts';
+import type { MetaBackend } from '../backend/meta/meta-backend.ts';
+import { BufferTracker } from '../measure/tensor-memory.ts';
+import { cellId, type Cell, type CellConfig } from '../suite/expand.ts';
+import type { Device } from './devices.ts';
+import { planCell, type PlannedMemory } from './plan-cell.ts';
+
+export interface PlannedCell {
+  id: string;
+  config: CellConfig;
+  memory: PlannedMemory;
+  flops: number;
+  fits: boolean;
+  planMs: number;
+}
+
+export interface MaxBatch {
+  /** The cell configuration the search started from (its batch is irrelevant). */
+  label: string;
+  mode: string;
+  /** Largest batch whose planned peak fits, or 0 when batch 1 does not. */
+  maxBatch: number;
+  peakBytesAtMax: number | null;
+}
+
+export class Planner {
+  private constructor(private readonly backend: MetaBackend, private readonly tracker: BufferTracker) {}
+
+  /** Installs the tracker before any tensor exists, then activates the meta backend. */
+  static async create(): Promise<Planner> {
+    const tracker = new BufferTracker().install();
+    return new Planner(await initMetaBackend(), tracker);
+  }
+
+  async plan(cell: Cell, device: Device): Promise<PlannedCell> {
+    const p = await planCell(cell.config, this.backend, this.tracker);
+    return { id: cell.id, config: cell.config, memory: p.memory, flops: p.flops, fits: p.memory.peakBytes <= device.bytes, planMs: p.planMs };
+  }
+
+  /** Doubles the batch until it no longer fits, then bisects (the peak grows with the batch). */
+  async maxBatch(config: CellConfig, device: Device, limit = 4096): Promise<MaxBatch> {
+    const peakAt = async (batch: number) => {
+      const c = { ...config, batch };
+      return (await planCell(c, this.backend, this.tracker)).memory.peakBytes;
+    };
+    const label = `${config.preset} a${config.accum} ${config.frames}f ${config.size}px`;
+    let lo = 0;
+    let loPeak: number | null = null;
+    let hi = 1;
+    for (;;) {
+      const peak = await peakAt(hi);
+      if (peak > device.bytes) break;
+      lo = hi;
+      loPeak = peak;
+      if (hi >= limit) return { label, mode: config.mode, maxBatch: lo, peakBytesAtMax: loPeak };
+      hi *= 2;
+    }
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      const peak = await peakAt(mid);
+      if (peak <= device.bytes) {
+        lo = mid;
+        loPeak = peak;
+      } else {
+        hi = mid;
+      }
+    }
+    return { label, mode: config.mode, maxBatch: lo, peakBytesAtMax: loPeak };
+  }
+}
+
+/** A cell from flags, with the id `run` would give it. */
+export function cellFromConfig(config: CellConfig): Cell {
+  return { id: cellId(config), config };
+}

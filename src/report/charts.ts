@@ -1,0 +1,249 @@
+// The one definition of every chart, as plain Chart.js configurations (data
+// only, no functions): report.html hands them to Chart.js in the page and
+// png.ts to Chart.js on a @napi-rs/canvas, so both draw the same chart.
+// Charts: the paper's Fig. 6 (memory and time bars per matched group),
+// sweeps against batch, each cell's memory timeline, loss curves.
+import type { ChartConfiguration, ChartDataset, Point } from 'chart.js';
+import type { CellResult } from '../results/schema.ts';
+import type { Mode } from '../train/modes.ts';
+import { fmtChange, MB } from './format.ts';
+import type { ReportData } from './report-data.ts';
+
+export type ChartSection = 'fig6' | 'sweep' | 'timeline' | 'loss';
+
+export interface ChartSpec {
+  /** File-name safe: charts/<id>.png. */
+  id: string;
+  section: ChartSection;
+  title: string;
+  /** Size in CSS pixels (the PNG is PNG_SCALE times larger). */
+  width: number;
+  height: number;
+  config: ChartConfiguration;
+}
+
+export const MODE_COLORS: Record<Mode, string> = {
+  full: '#8c8c8c',
+  'delta-serial': '#1f77b4',
+  'delta-parallel': '#e8710a',
+};
+
+const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', Arial, sans-serif";
+
+function safeId(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase();
+}
+
+/** `lines`: legend entries drawn as line samples (with their dash) rather than boxes. */
+function baseOptions(title: string, x: Record<string, unknown>, y: Record<string, unknown>, lines = false): ChartConfiguration['options'] {
+  const labels = lines ? { font: { family: FONT_FAMILY }, usePointStyle: true, pointStyle: 'line', pointStyleWidth: 28 } : { font: { family: FONT_FAMILY } };
+  return {
+    animation: false,
+    font: { family: FONT_FAMILY },
+    plugins: {
+      title: { display: true, text: title, font: { family: FONT_FAMILY, size: 13, weight: 'bold' }, color: '#222' },
+      legend: { display: true, labels },
+    },
+    scales: { x, y },
+  } as ChartConfiguration['options'];
+}
+
+function axis(title: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { title: { display: true, text: title, font: { family: FONT_FAMILY } }, ticks: { font: { family: FONT_FAMILY } }, ...extra };
+}
+
+/** A cell's memory in the chart's unit: GPU process MiB, or tensor peak MB. */
+function memoryValue(r: CellResult | undefined, data: ReportData): number | null {
+  if (!r || r.status !== 'ok') return null;
+  if (data.chartMemory === 'gpu') return r.gpu?.processPeakMiB ?? null;
+  return r.memory ? r.memory.peakBytes / MB : null;
+}
+
+function memoryAxisTitle(data: ReportData): string {
+  return data.chartMemory === 'gpu' ? 'GPU process peak (MiB)' : 'tensor peak (MB, unique buffers)';
+}
+
+function timeValue(r: CellResult | undefined, data: ReportData): number | null {
+  if (!r || r.status !== 'ok') return null;
+  return data.cells.find((c) => c.result === r)?.steps?.median ?? null;
+}
+
+/** Groups of a preset/frames/size, in first-seen order. */
+function byKey<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    m.set(k, [...(m.get(k) ?? []), it]);
+  }
+  return m;
+}
+
+/** A point; y null is a gap (and stays null through JSON, unlike NaN). */
+function pt(x: number, y: number | null): Point {
+  return { x, y } as Point;
+}
+
+function shapeOf(r: CellResult): string {
+  return `${r.config.preset} ${r.config.frames}f ${r.config.size}px`;
+}
+
+/** Fig. 6: memory and time bars for each matched group of one preset and shape; Mobius's changes under each group. */
+function fig6Charts(data: ReportData): ChartSpec[] {
+  const specs: ChartSpec[] = [];
+  const shapes = byKey(data.groups, (g) => shapeOf(Object.values(g.cells)[0]!));
+  for (const [shape, groups] of shapes) {
+    for (const metric of ['memory', 'time'] as const) {
+      const labels = groups.map((g) => {
+        const c = Object.values(g.cells)[0]!.config;
+        const lines = [`b${c.batch} a${c.accum}`];
+        for (const cmp of data.comparisons.filter((x) => x.group === g)) {
+          const ratio = metric === 'memory' ? cmp.memoryRatio : cmp.time?.ratio ?? cmp.timeRatio;
+          lines.push(`${cmp.baselineMode === 'full' ? 'vs full' : 'vs serial'} ${fmtChange(ratio)}`);
+        }
+        return lines;
+      });
+      const datasets: ChartDataset<'bar'>[] = data.modes.map((mode) => ({
+        label: mode,
+        data: groups.map((g) => (metric === 'memory' ? memoryValue(g.cells[mode], data) : timeValue(g.cells[mode], data))) as number[],
+        backgroundColor: MODE_COLORS[mode],
+        borderColor: MODE_COLORS[mode],
+      }));
+      const title = `${shape}: ${metric === 'memory' ? 'peak memory per step' : 'median step time'} (Fig. 6)`;
+      specs.push({
+        id: safeId(`fig6-${metric}-${shape}`),
+        section: 'fig6',
+        title,
+        width: Math.max(420, 110 * groups.length + 120),
+        height: 360,
+        config: {
+          type: 'bar',
+          data: { labels, datasets },
+          options: baseOptions(title, axis('batch, accum — change of delta-parallel'), axis(metric === 'memory' ? memoryAxisTitle(data) : 'step time (ms)', { beginAtZero: true })),
+        },
+      });
+    }
+  }
+  return specs;
+}
+
+/** Memory and step time against batch, one chart per accum (and preset/shape), one line per mode; only where batch varies. */
+function sweepCharts(data: ReportData): ChartSpec[] {
+  const specs: ChartSpec[] = [];
+  const ok = data.cells.map((c) => c.result).filter((r) => r.status === 'ok');
+  const series = byKey(ok, (r) => `${shapeOf(r)} a${r.config.accum}`);
+  for (const [key, cells] of series) {
+    const batches = new Set(cells.map((r) => r.config.batch));
+    if (batches.size < 2) continue;
+    for (const metric of ['memory', 'time'] as const) {
+      const datasets: ChartDataset<'line'>[] = data.modes.map((mode) => ({
+        label: mode,
+        data: cells
+          .filter((r) => r.config.mode === mode)
+          .sort((a, b) => a.config.batch - b.config.batch)
+          .map((r) => pt(r.config.batch, metric === 'memory' ? memoryValue(r, data) : timeValue(r, data))),
+        borderColor: MODE_COLORS[mode],
+        backgroundColor: MODE_COLORS[mode],
+        pointRadius: 4,
+      }));
+      const title = `${key.replace(/ a(\d+)$/, ', accum $1')}: ${metric === 'memory' ? 'peak memory' : 'median step time'} vs batch`;
+      specs.push({
+        id: safeId(`sweep-${metric}-${key}`),
+        section: 'sweep',
+        title,
+        width: 560,
+        height: 340,
+        config: {
+          type: 'line',
+          data: { datasets },
+          options: baseOptions(title, axis('batch (clips per micro-batch)', { type: 'linear', ticks: { stepSize: 1, precision: 0 } }), axis(metric === 'memory' ? memoryAxisTitle(data) : 'step time (ms)', { beginAtZero: true })),
+        },
+      });
+    }
+  }
+  return specs;
+}
+
+/** Each cell's memory over time: GPU samples where there are some, else tensor memory per measured step. */
+function timelineCharts(data: ReportData): ChartSpec[] {
+  const specs: ChartSpec[] = [];
+  for (const { result: r } of data.cells) {
+    const tl = r.gpu?.timeline ?? [];
+    let config: ChartConfiguration;
+    let title: string;
+    if (tl.length > 0) {
+      const t0 = tl[0]!.t;
+      const datasets: ChartDataset<'line'>[] = [{
+        label: 'device (all GPUs)',
+        data: tl.map((s) => ({ x: (s.t - t0) / 1000, y: s.deviceMiB })),
+        borderColor: '#2a9d4b', backgroundColor: '#2a9d4b', pointRadius: 0, borderWidth: 2,
+      }];
+      if (tl.some((s) => s.processMiB != null)) {
+        datasets.push({
+          label: 'worker process',
+          data: tl.map((s) => pt((s.t - t0) / 1000, s.processMiB)),
+          borderColor: '#c0392b', backgroundColor: '#c0392b', pointRadius: 0, borderWidth: 2,
+        });
+      }
+      title = `${r.label}${r.status === 'failed' ? ' (failed)' : ''}`;
+      config = { type: 'line', data: { datasets }, options: baseOptions(title, axis('time since the first sample (s)', { type: 'linear' }), axis('GPU memory (MiB)', { beginAtZero: true }), true) };
+    } else if (r.stepPeakBytes.length > 0) {
+      const steps = r.stepPeakBytes.map((_, i) => i + 1);
+      const datasets: ChartDataset<'line'>[] = [{
+        label: 'tensor peak in step',
+        data: r.stepPeakBytes.map((b, i) => ({ x: steps[i]!, y: b / MB })),
+        borderColor: MODE_COLORS[r.config.mode], backgroundColor: MODE_COLORS[r.config.mode], pointRadius: 4,
+      }];
+      if (r.memory) {
+        const start = r.memory.startBytes / MB;
+        datasets.push({ label: 'tensor at start', data: steps.map((x) => ({ x, y: start })), borderColor: '#555', backgroundColor: '#555', borderDash: [6, 4], pointRadius: 0 });
+        const rss = r.memory.rssPeakBytes / MB;
+        datasets.push({ label: 'RSS peak', data: steps.map((x) => ({ x, y: rss })), borderColor: '#9467bd', backgroundColor: '#9467bd', borderDash: [2, 3], pointRadius: 0 });
+      }
+      title = `${r.label}${r.status === 'failed' ? ' (failed)' : ''}`;
+      config = { type: 'line', data: { datasets }, options: baseOptions(title, axis('measured step', { type: 'linear', ticks: { stepSize: 1, precision: 0 } }), axis('MB', { beginAtZero: true }), true) };
+    } else {
+      continue;
+    }
+    specs.push({ id: safeId(`timeline-${r.label}-${r.id}`), section: 'timeline', title, width: 370, height: 250, config });
+  }
+  return specs;
+}
+
+/** Loss per measured step, one chart per matched group, one line per mode. */
+function lossCharts(data: ReportData): ChartSpec[] {
+  const specs: ChartSpec[] = [];
+  for (const g of data.groups) {
+    const datasets: ChartDataset<'line'>[] = data.modes
+      .filter((m) => g.cells[m] && g.cells[m]!.status === 'ok' && g.cells[m]!.loss.length > 0)
+      .map((mode) => ({
+        label: mode,
+        data: g.cells[mode]!.loss.map((y, i) => ({ x: i + 1, y })),
+        borderColor: MODE_COLORS[mode],
+        backgroundColor: MODE_COLORS[mode],
+        pointRadius: 3,
+      }));
+    if (datasets.length === 0) continue;
+    const title = `${g.label}: loss`;
+    specs.push({
+      id: safeId(`loss-${g.label}`),
+      section: 'loss',
+      title,
+      width: 370,
+      height: 250,
+      config: { type: 'line', data: { datasets }, options: baseOptions(title, axis('measured step', { type: 'linear', ticks: { stepSize: 1, precision: 0 } }), axis('loss (ε-MSE)')) },
+    });
+  }
+  return specs;
+}
+
+export function buildCharts(data: ReportData): ChartSpec[] {
+  const specs = [...fig6Charts(data), ...sweepCharts(data), ...timelineCharts(data), ...lossCharts(data)];
+  // Ids become file names: make any repeat unique.
+  const seen = new Map<string, number>();
+  for (const s of specs) {
+    const k = seen.get(s.id) ?? 0;
+    seen.set(s.id, k + 1);
+    if (k > 0) s.id = `${s.id}-${k + 1}`;
+  }
+  return specs;
+}

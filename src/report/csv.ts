@@ -1,0 +1,79 @@
+// results.csv: one row per cell, the columns and units documented in
+// README.md. Numbers are plain (no thousands separators), empty where a
+// figure does not exist (a failed cell, a run without GPU).
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import type { Exporter } from './exporter.ts';
+import { MB } from './format.ts';
+import type { CellView, ReportData } from './report-data.ts';
+
+export const CSV_COLUMNS = [
+  'id', 'label', 'preset', 'mode', 'batch', 'accum', 'frames', 'size', 'backend', 'status', 'steps',
+  'step_ms_median', 'step_ms_p95', 'step_ms_min', 'step_ms_max', 'step_ms_mad', 'samples_per_s',
+  'tensor_start_mb', 'tensor_peak_mb', 'rss_peak_mb',
+  'gpu_process_peak_mib', 'gpu_process_matched', 'gpu_device_peak_mib', 'gpu_device_above_baseline_mib', 'gpu_energy_j_per_step',
+  'params_trainable', 'params_frozen', 'loss_final', 'failure_reason', 'failure_message',
+] as const;
+
+export type CsvColumn = (typeof CSV_COLUMNS)[number];
+export type CsvValue = string | number | boolean | null;
+
+const round = (x: number | null | undefined, digits: number): number | null => (x == null || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
+const mb = (bytes: number | null | undefined): number | null => (bytes == null ? null : round(bytes / MB, 3));
+
+export function csvRecord(cell: CellView): Record<CsvColumn, CsvValue> {
+  const r = cell.result;
+  const c = r.config;
+  const s = cell.steps;
+  const gpu = r.gpu;
+  return {
+    id: r.id,
+    label: r.label,
+    preset: c.preset,
+    mode: c.mode,
+    batch: c.batch,
+    accum: c.accum,
+    frames: c.frames,
+    size: c.size,
+    backend: r.backend?.name ?? c.backend,
+    status: r.status,
+    steps: r.stepMs.length,
+    step_ms_median: round(s?.median, 3),
+    step_ms_p95: round(s?.p95, 3),
+    step_ms_min: round(s?.min, 3),
+    step_ms_max: round(s?.max, 3),
+    step_ms_mad: round(s?.mad, 3),
+    samples_per_s: round(cell.samplesPerSecond, 4),
+    tensor_start_mb: mb(r.memory?.startBytes),
+    tensor_peak_mb: mb(r.memory?.peakBytes),
+    rss_peak_mb: mb(r.memory?.rssPeakBytes),
+    gpu_process_peak_mib: gpu?.processPeakMiB ?? null,
+    gpu_process_matched: gpu ? gpu.processMatched : null,
+    gpu_device_peak_mib: gpu?.devicePeakMiB ?? null,
+    gpu_device_above_baseline_mib: gpu?.devicePeakAboveBaselineMiB ?? null,
+    gpu_energy_j_per_step: round(gpu?.energyJoulesPerStep, 3),
+    params_trainable: cell.trainableParams,
+    params_frozen: cell.frozenParams,
+    loss_final: round(cell.finalLoss, 6),
+    failure_reason: r.error?.reason ?? null,
+    failure_message: r.error ? r.error.message : null,
+  };
+}
+
+export function toCsv(data: ReportData): string {
+  return stringify(data.cells.map(csvRecord), {
+    header: true,
+    columns: [...CSV_COLUMNS],
+    cast: { boolean: (v) => (v ? 'true' : 'false') },
+  });
+}
+
+export const csvExporter: Exporter = {
+  name: 'csv',
+  async write(data, outDir) {
+    const path = join(outDir, 'results.csv');
+    await writeFile(path, toCsv(data));
+    return [path];
+  },
+};

@@ -1,0 +1,301 @@
+// report.html: one self-contained page that works opened from disk with no
+// network — Chart.js inlined from node_modules, the chart definitions of
+// charts.ts embedded as JSON, a Content-Security-Policy that allows only
+// those inline scripts. Every string from a run is escaped; the embedded JSON
+// cannot close its <script>.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { ClaimCheck } from '../results/analysis.ts';
+import { MODE_SPECS, type Mode } from '../train/modes.ts';
+import { buildCharts, type ChartSection, type ChartSpec } from './charts.ts';
+import { csvRecord, type CsvColumn } from './csv.ts';
+import type { Exporter } from './exporter.ts';
+import {
+  comparisonTitle, countsLine, environmentLine, environmentRows, fmtChange, fmtInterval, fmtMemory, fmtMs, fmtNum, fmtRatio, memoryMetricName, suiteName,
+} from './format.ts';
+import { REPORT_COMPARISONS, type ReportData } from './report-data.ts';
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function esc(text: unknown): string {
+  return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** JSON for a <script> element: no `<`, `>`, `&` or line separators survive as such, so it cannot end the element. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+let chartJsSource: string | null = null;
+
+/** Chart.js's UMD build from node_modules, without its source-map comment (no request for a .map). */
+export function chartJs(): string {
+  if (chartJsSource == null) {
+    const require = createRequire(import.meta.url);
+    const file = join(dirname(require.resolve('chart.js')), 'chart.umd.js');
+    const src = readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n');
+    if (/<\/script|<!--|<script/i.test(src)) throw new Error(`${file}: cannot be inlined in a <script> element`);
+    chartJsSource = src;
+  }
+  return chartJsSource;
+}
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+// The page's own script: draws the embedded charts and makes tables sortable.
+const PAGE_SCRIPT = `
+(function () {
+  'use strict';
+  var specs = JSON.parse(document.getElementById('mobius-charts').textContent);
+  var drawn = 0;
+  specs.forEach(function (spec, i) {
+    var canvas = document.getElementById('chart-' + i);
+    if (!canvas) return;
+    var options = Object.assign({}, spec.config.options, { responsive: true, maintainAspectRatio: false, animation: false });
+    new Chart(canvas, Object.assign({}, spec.config, { options: options }));
+    drawn++;
+  });
+  document.body.setAttribute('data-charts-drawn', String(drawn));
+
+  function key(row, col) {
+    var cell = row.cells[col];
+    var v = cell.getAttribute('data-v');
+    if (v === null) return { num: false, v: cell.textContent };
+    if (v === '') return { num: true, v: null };
+    return { num: true, v: Number(v) };
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (table) {
+    var heads = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(heads, function (th, col) {
+      th.tabIndex = 0;
+      function sort() {
+        var dir = th.getAttribute('aria-sort') === 'ascending' ? -1 : 1;
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = key(a, col), y = key(b, col);
+          if (x.v === null || y.v === null) return x.v === y.v ? 0 : x.v === null ? 1 : -1;
+          if (x.num && y.num) return dir * (x.v - y.v);
+          return dir * String(x.v).localeCompare(String(y.v));
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      }
+      th.addEventListener('click', sort);
+      th.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sort(); } });
+    });
+  });
+})();
+`;
+
+const STYLE = `
+:root { --fg: #1d1d1f; --muted: #5f6368; --line: #dadce0; --bg-alt: #f6f8fa; --ok: #1a7f37; --bad: #cf222e; --na: #6e7781; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', Arial, sans-serif; color: var(--fg); margin: 0 auto; max-width: 1320px; padding: 16px 24px 48px; }
+h1 { font-size: 22px; margin: 8px 0 4px; } h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+p.muted, .muted { color: var(--muted); }
+nav a { margin-right: 12px; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
+th { background: var(--bg-alt); } td.num { text-align: right; white-space: nowrap; }
+table.sortable th { cursor: pointer; user-select: none; white-space: nowrap; }
+#cells-table { font-size: 13px; } #cells-table td { white-space: nowrap; } #cells-table th { white-space: normal; vertical-align: bottom; }
+table.sortable th[aria-sort=ascending]::after { content: ' ▲'; } table.sortable th[aria-sort=descending]::after { content: ' ▼'; }
+.table-wrap { overflow-x: auto; }
+.status-pass, .status-ok { color: var(--ok); font-weight: 600; } .status-fail, .status-failed { color: var(--bad); font-weight: 600; } .status-not-evaluated { color: var(--na); font-weight: 600; }
+.charts { display: flex; flex-wrap: wrap; gap: 16px; }
+.chart { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px; background: #fff; max-width: 100%; }
+.chart > div { position: relative; }
+pre { background: var(--bg-alt); padding: 8px; overflow-x: auto; max-height: 320px; white-space: pre-wrap; word-break: break-word; }
+ul.notes li, p.warn { color: #8a4b00; }
+`;
+
+function td(value: unknown, opts: { num?: number | null; cls?: string } = {}): string {
+  const cls = opts.cls ? ` class="${esc(opts.cls)}"` : '';
+  if (opts.num !== undefined) return `<td class="num${opts.cls ? ` ${esc(opts.cls)}` : ''}" data-v="${opts.num == null ? '' : esc(opts.num)}">${esc(value)}</td>`;
+  return `<td${cls}>${esc(value)}</td>`;
+}
+
+function table(header: string[], rows: string[], attrs: { id?: string; cls?: string } = {}): string {
+  const a = `${attrs.id ? ` id="${esc(attrs.id)}"` : ''}${attrs.cls ? ` class="${esc(attrs.cls)}"` : ''}`;
+  return `<div class="table-wrap"><table${a}><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`;
+}
+
+function charts(specs: ChartSpec[], all: ChartSpec[], section: ChartSection): string {
+  const figs = specs.filter((s) => s.section === section).map((s) => {
+    const i = all.indexOf(s);
+    return `<figure class="chart" style="width:${s.width + 18}px"><div style="height:${s.height}px"><canvas id="chart-${i}" role="img" aria-label="${esc(s.title)}"></canvas></div></figure>`;
+  });
+  return `<div class="charts">${figs.join('\n')}</div>`;
+}
+
+function worst(values: number[]): number | null {
+  return values.length ? Math.max(...values) : null;
+}
+
+function claimsSection(data: ReportData): string {
+  if (data.claims.length === 0) return `<p class="muted">The suite makes no claims.</p>`;
+  const mark = (ok: boolean | null) => (ok == null ? '' : ok ? ' ✓' : ' ✗');
+  const rows = data.claims.map((c: ClaimCheck) => {
+    const detail = c.comparisons.map((x) =>
+      `<li>${esc(x.group.label)}: memory ${esc(fmtRatio(x.memoryRatio))}${mark(x.memoryOk)} (${esc(memoryMetricName(x.memoryMetric))}), time ${esc(fmtRatio(x.timeRatio))}${mark(x.timeOk)}</li>`);
+    for (const g of c.skippedGroups) detail.push(`<li>${esc(g)}: not evaluated (a cell is missing or failed)</li>`);
+    return `<tr>${td(c.label)}${td(`${c.claim.compare[0]} / ${c.claim.compare[1]}`)}<td class="status-${esc(c.status)}">${esc(c.status)}</td>`
+      + `${td(c.claim.memory ? `≤ ${c.claim.memory.atMost}` : '–')}${td(c.claim.memory ? fmtRatio(worst(c.comparisons.map((x) => x.memoryRatio))) : '–')}`
+      + `${td(c.claim.time ? `≤ ${c.claim.time.atMost}` : '–')}${td(c.claim.time ? fmtRatio(worst(c.comparisons.map((x) => x.timeRatio))) : '–')}`
+      + `<td><details><summary>${esc(`${c.comparisons.length} group${c.comparisons.length === 1 ? '' : 's'}${c.skippedGroups.length ? `, ${c.skippedGroups.length} not evaluated` : ''}`)}</summary><ul>${detail.join('')}</ul></details></td></tr>`;
+  });
+  return table(['claim', 'candidate / baseline', 'status', 'memory limit', 'worst memory ratio', 'time limit', 'worst time ratio', 'groups'], rows)
+    + `<p class="muted">A claim passes when every matched group with both cells measured meets it; a group with a failed or missing cell is not evaluated, and a claim with no group evaluated does not pass.</p>`;
+}
+
+function comparisonTables(data: ReportData): string {
+  const parts: string[] = [];
+  for (const [candidate, baseline] of REPORT_COMPARISONS) {
+    const cmps = data.comparisons.filter((c) => c.candidateMode === candidate && c.baselineMode === baseline);
+    if (cmps.length === 0) continue;
+    const rows = cmps.map((c) => `<tr>${td(c.group.label)}${td(memoryMetricName(c.memoryMetric))}${td(fmtMemory(c.baseline, c.memoryMetric), { num: null })}${td(fmtMemory(c.candidate, c.memoryMetric), { num: null })}`
+      + `${td(fmtChange(c.memoryRatio), { num: c.memoryRatio })}${td(fmtMs(c.baselineMedianMs), { num: c.baselineMedianMs })}${td(fmtMs(c.candidateMedianMs), { num: c.candidateMedianMs })}`
+      + `${td(fmtChange(c.time?.ratio ?? c.timeRatio), { num: c.time?.ratio ?? c.timeRatio })}${td(fmtInterval(c.time), { num: c.time?.ratio ?? null })}</tr>`);
+    parts.push(`<h3>${esc(comparisonTitle({ candidateMode: candidate, baselineMode: baseline }))}</h3>`
+      + table(['group', 'memory figure', baseline, candidate, 'memory', `${baseline} step`, `${candidate} step`, 'time', 'time ratio [95 % CI]'], rows));
+  }
+  for (const skip of data.skippedComparisons) {
+    parts.push(`<p class="warn">${esc(`${comparisonTitle(skip)}: not compared in ${skip.groups.length} group${skip.groups.length === 1 ? '' : 's'} (a cell failed or is missing): ${skip.groups.join(', ')}`)}</p>`);
+  }
+  if (data.comparisons.length === 0) parts.unshift(`<p class="muted">No matched group has delta-parallel and a serial mode both measured.</p>`);
+  const t = data.comparisons[0]?.time;
+  return parts.join('\n') + `<p class="muted">Memory: GPU process peak where both cells have one, else the peak of live tensor bytes (unique buffers). Time ratio: median step time over the measured steps, candidate / baseline, with a percentile-bootstrap 95 % interval${t ? ` (${esc(t.resamples.toLocaleString('en-US'))} resamples, seed ${esc(t.seed)})` : ''}; with a few steps the interval is coarse.</p>`;
+}
+
+function paramsSection(data: ReportData): string {
+  const seen = new Set<string>();
+  const rows: string[] = [];
+  for (const cell of data.cells) {
+    const r = cell.result;
+    if (!r.params) continue;
+    const key = `${r.config.preset}|${r.config.mode}|${JSON.stringify(r.config.unet)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const p = r.params;
+    const n = (x: number | null) => td(fmtNum(x), { num: x });
+    rows.push(`<tr>${td(r.config.preset)}${td(r.config.mode)}${td(MODE_SPECS[r.config.mode as Mode]?.network ?? '')}${n(p.spatial)}${n(p.temporal)}${n(p.extra)}${n(p.total)}${n(cell.trainableParams)}${n(cell.frozenParams)}</tr>`);
+  }
+  if (rows.length === 0) return `<p class="muted">No cell recorded its parameter counts.</p>`;
+  return table(['preset', 'mode', 'network', 'spatial', 'temporal', 'parallel-only', 'total', 'trainable', 'frozen'], rows)
+    + `<p class="muted">spatial: the 2D UNet (frozen in delta modes); temporal: temp_convs, temp_attentions, transformer_in; parallel-only: what only the parallel net adds (time-state projections, fusion conv).</p>`;
+}
+
+function failedSection(data: ReportData): string {
+  const failed = data.cells.filter((c) => c.result.status === 'failed');
+  if (failed.length === 0) return `<p class="muted">No cell failed.</p>`;
+  const rows = failed.map(({ result: r }) => `<tr>${td(r.label)}<td><code>${esc(r.id)}</code></td><td class="status-failed">${esc(r.error?.reason ?? 'unknown')}</td>`
+    + `<td><pre>${esc(r.error?.message ?? '')}</pre>${r.error?.stderrTail ? `<details><summary>stderr (tail)</summary><pre>${esc(r.error.stderrTail)}</pre></details>` : ''}</td></tr>`);
+  return table(['cell', 'id', 'reason', 'message'], rows);
+}
+
+const CELL_COLUMNS: Array<[CsvColumn, string]> = [
+  ['id', 'id'], ['preset', 'preset'], ['mode', 'mode'], ['batch', 'batch'], ['accum', 'accum'], ['frames', 'frames'], ['size', 'size (px)'],
+  ['status', 'status'], ['steps', 'steps'], ['step_ms_median', 'median step (ms)'], ['step_ms_p95', 'p95 step (ms)'], ['step_ms_mad', 'MAD (ms)'], ['samples_per_s', 'samples/s'],
+  ['tensor_start_mb', 'tensor at start (MB)'], ['tensor_peak_mb', 'tensor peak (MB)'], ['rss_peak_mb', 'RSS peak (MB)'],
+  ['gpu_process_peak_mib', 'GPU process peak (MiB)'], ['gpu_device_peak_mib', 'GPU device peak (MiB)'], ['params_trainable', 'trainable params'], ['loss_final', 'final loss'],
+];
+
+function cellsTable(data: ReportData): string {
+  const digits: Partial<Record<CsvColumn, number>> = { step_ms_median: 1, step_ms_p95: 1, step_ms_mad: 1, samples_per_s: 3, tensor_start_mb: 1, tensor_peak_mb: 1, rss_peak_mb: 1, loss_final: 4 };
+  const gpu = data.cells.some((c) => c.result.gpu != null);
+  const columns = CELL_COLUMNS.filter(([col]) => gpu || !col.startsWith('gpu_'));
+  const rows = data.cells.map((cell) => {
+    const rec = csvRecord(cell);
+    const tds = columns.map(([col]) => {
+      const v = rec[col];
+      if (col === 'status') return `<td class="status-${esc(v)}">${esc(v)}</td>`;
+      if (col === 'id') return `<td><code>${esc(v)}</code></td>`;
+      if (typeof v === 'number' || v == null) return td(v == null ? '–' : fmtNum(v, digits[col] ?? 0), { num: v });
+      return td(v);
+    });
+    return `<tr title="${esc(cell.result.label)}">${tds.join('')}</tr>`;
+  });
+  return table(columns.map(([, h]) => h), rows, { id: 'cells-table', cls: 'sortable' });
+}
+
+/** The sampler's notes per cell (an unmatched pid, a failing nvidia-smi). */
+function gpuNotes(data: ReportData): string {
+  const items = data.cells.filter((c) => c.result.gpu?.note).map((c) => `<li>${esc(c.result.label)}: ${esc(c.result.gpu!.note)}</li>`);
+  return items.length ? `<ul class="notes">${items.join('')}</ul>` : '';
+}
+
+function duration(data: ReportData): string | null {
+  const start = Date.parse(data.run?.startedAt ?? '');
+  const end = Date.parse(data.run?.endedAt ?? '');
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return null;
+  const s = Math.round((end - start) / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+}
+
+export function toHtml(data: ReportData): string {
+  const specs = buildCharts(data);
+  const chartData = scriptJson(specs.map((s) => ({ id: s.id, config: s.config })));
+  const lib = chartJs();
+  const name = suiteName(data);
+  const description = data.run?.suite.description ?? '';
+  const has = (section: ChartSection) => specs.some((s) => s.section === section);
+  const csp = `default-src 'none'; script-src ${sha256(lib)} ${sha256(PAGE_SCRIPT)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+  const envRows = environmentRows(data).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(`mobius-bench: ${name}`)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>mobius-bench: <span id="suite-name">${esc(name)}</span></h1>
+${description ? `<p id="suite-description">${esc(description)}</p>` : ''}
+<p><strong>${esc(countsLine(data))}</strong> · ${esc(environmentLine(data))}${duration(data) ? ` · took ${esc(duration(data))}` : ''}</p>
+${data.notes.length ? `<ul class="notes">${data.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
+<nav><a href="#claims">claims</a><a href="#fig6">Fig. 6</a><a href="#sweeps">sweeps</a><a href="#loss">loss</a><a href="#timelines">memory timelines</a><a href="#params">parameters</a><a href="#environment">environment</a><a href="#failed">failed cells</a><a href="#cells">all cells</a></nav>
+</header>
+<main>
+<section id="claims"><h2>Claims</h2>${claimsSection(data)}</section>
+<section id="fig6"><h2>Memory and time per step, Mobius against serial (paper Fig. 6)</h2>
+${has('fig6') ? charts(specs, specs, 'fig6') : '<p class="muted">No cell finished.</p>'}
+${comparisonTables(data)}</section>
+<section id="sweeps"><h2>Sweeps against batch</h2>${has('sweep') ? charts(specs, specs, 'sweep') : '<p class="muted">No sweep: the run has one batch size per configuration.</p>'}</section>
+<section id="loss"><h2>Loss per measured step (does the parallel net learn like the serial one?)</h2>${has('loss') ? charts(specs, specs, 'loss') : '<p class="muted">No losses recorded.</p>'}</section>
+<section id="timelines"><h2>Memory timeline of each cell</h2>
+<p class="muted">GPU memory as nvidia-smi sampled it, where there are samples (device memory summed over GPUs, and the worker's own where its pid was matched); otherwise the peak of live tensor bytes during each measured step, the tensor bytes at step start, and the worker's peak RSS.</p>
+${has('timeline') ? charts(specs, specs, 'timeline') : '<p class="muted">No memory samples.</p>'}
+${gpuNotes(data)}</section>
+<section id="params"><h2>Parameters</h2>${paramsSection(data)}</section>
+<section id="environment"><h2>Environment</h2>${envRows.length ? `<table>${envRows.join('')}</table>` : '<p class="muted">Unknown: no run.json.</p>'}</section>
+<section id="failed"><h2>Failed cells</h2>${failedSection(data)}</section>
+<section id="cells"><h2>All cells</h2><p class="muted">Click a column to sort. Step times from the measured steps (MAD: median absolute deviation); MB = 10<sup>6</sup> bytes; GPU figures in MiB as nvidia-smi reports them. The same figures, unrounded, are in results.csv.</p>${cellsTable(data)}</section>
+</main>
+<script type="application/json" id="mobius-charts">${chartData}</script>
+<script>${lib}</script>
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+export const htmlExporter: Exporter = {
+  name: 'html',
+  async write(data, outDir) {
+    const path = join(outDir, 'report.html');
+    await writeFile(path, toHtml(data));
+    return [path];
+  },
+};

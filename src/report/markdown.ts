@@ -1,0 +1,111 @@
+// summary.md: GitHub-flavoured Markdown for a PR comment or
+// $GITHUB_STEP_SUMMARY — the environment in one line, Mobius against the
+// serial modes in each matched group (memory and time change, an interval
+// for the time ratio), the suite's claims, and the failed cells.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClaimCheck } from '../results/analysis.ts';
+import type { Exporter } from './exporter.ts';
+import {
+  comparisonTitle, countsLine, environmentLine, firstLine, fmtChange, fmtInterval, fmtMemory, fmtMs, fmtRatio, memoryMetricName, suiteName,
+} from './format.ts';
+import { REPORT_COMPARISONS, type ReportData } from './report-data.ts';
+
+/** Text from a run (suite name, labels, error messages) as inert Markdown: no HTML, no table breaks, one line. */
+export function mdText(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|#~])/g, '\\$1');
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const STATUS_MARK: Record<ClaimCheck['status'], string> = { pass: '✅ pass', fail: '❌ fail', 'not-evaluated': '⚪ not evaluated' };
+
+function worst(values: Array<number | null>): number | null {
+  const xs = values.filter((v): v is number => v != null);
+  return xs.length ? Math.max(...xs) : null;
+}
+
+function claimsSection(data: ReportData): string[] {
+  if (data.claims.length === 0) return [];
+  const rows = data.claims.map((c) => [
+    mdText(c.label),
+    STATUS_MARK[c.status],
+    c.claim.memory ? `≤ ${c.claim.memory.atMost}` : '–',
+    c.claim.memory ? fmtRatio(worst(c.comparisons.map((x) => x.memoryRatio))) : '–',
+    c.claim.time ? `≤ ${c.claim.time.atMost}` : '–',
+    c.claim.time ? fmtRatio(worst(c.comparisons.map((x) => x.timeRatio))) : '–',
+    `${c.comparisons.length}${c.skippedGroups.length ? ` (+${c.skippedGroups.length} not evaluated)` : ''}`,
+  ]);
+  return [
+    '### Claims',
+    '',
+    'Ratios are candidate / baseline in each matched group; the worst group decides.',
+    '',
+    table(['claim', 'status', 'memory limit', 'worst memory ratio', 'time limit', 'worst time ratio', 'groups'], rows),
+    '',
+  ];
+}
+
+function comparisonSections(data: ReportData): string[] {
+  const out: string[] = [];
+  for (const [candidate, baseline] of REPORT_COMPARISONS) {
+    const cmps = data.comparisons.filter((c) => c.candidateMode === candidate && c.baselineMode === baseline);
+    if (cmps.length === 0) continue;
+    out.push(`### ${comparisonTitle({ candidateMode: candidate, baselineMode: baseline })}`, '');
+    const rows = cmps.map((c) => [
+      mdText(c.group.label),
+      `${fmtMemory(c.baseline, c.memoryMetric)} → ${fmtMemory(c.candidate, c.memoryMetric)} (${memoryMetricName(c.memoryMetric)})`,
+      `**${fmtChange(c.memoryRatio)}**`,
+      `${fmtMs(c.baselineMedianMs)} → ${fmtMs(c.candidateMedianMs)}`,
+      `**${fmtChange(c.time?.ratio ?? c.timeRatio)}**`,
+      fmtInterval(c.time),
+    ]);
+    out.push(table(['group', `memory: ${baseline} → ${candidate}`, 'memory', `median step: ${baseline} → ${candidate}`, 'time', 'time ratio [95 % CI]'], rows), '');
+  }
+  for (const skip of data.skippedComparisons) {
+    out.push(`${comparisonTitle(skip)}: not compared in ${skip.groups.length} group${skip.groups.length === 1 ? '' : 's'} (a cell failed or is missing): ${skip.groups.map(mdText).join(', ')}`, '');
+  }
+  if (data.comparisons.length > 0) {
+    const n = data.comparisons[0]!.time;
+    out.push(`Time ratio: median step time of ${REPORT_COMPARISONS[0]![0]} / its baseline, with a percentile-bootstrap 95 % interval over the measured steps (${n ? `${n.resamples.toLocaleString('en-US')} resamples, seed ${n.seed}` : 'no samples'}); a few steps give a coarse interval.`, '');
+  }
+  return out;
+}
+
+function failedSection(data: ReportData): string[] {
+  const failed = data.cells.filter((c) => c.result.status === 'failed');
+  if (failed.length === 0) return [];
+  const rows = failed.map(({ result: r }) => [mdText(r.label), `\`${mdText(r.id)}\``, r.error?.reason ?? '–', mdText(firstLine(r.error?.message ?? ''))]);
+  return ['### Failed cells', '', table(['cell', 'id', 'reason', 'message'], rows), ''];
+}
+
+export function toMarkdown(data: ReportData): string {
+  const lines: string[] = [
+    `## mobius-bench: ${mdText(suiteName(data))} — ${countsLine(data)}`,
+    '',
+    mdText(environmentLine(data)),
+    '',
+  ];
+  for (const note of data.notes) lines.push(`> ${mdText(note)}`, '');
+  const comparisons = comparisonSections(data);
+  if (data.comparisons.length === 0) lines.push('No matched group has both delta-parallel and a serial mode measured.', '');
+  lines.push(...comparisons, ...claimsSection(data), ...failedSection(data));
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+export const markdownExporter: Exporter = {
+  name: 'markdown',
+  async write(data, outDir) {
+    const path = join(outDir, 'summary.md');
+    await writeFile(path, toMarkdown(data));
+    return [path];
+  },
+};

@@ -1,0 +1,63 @@
+// charts/*.png: the charts of charts.ts drawn by Chart.js on a @napi-rs/canvas
+// (no browser), on a white background, at PNG_SCALE times their CSS size.
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createCanvas } from '@napi-rs/canvas';
+import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
+import { buildCharts, type ChartSpec } from './charts.ts';
+import type { Exporter } from './exporter.ts';
+import type { ReportData } from './report-data.ts';
+
+export const PNG_SCALE = 2;
+
+let registered = false;
+
+const whiteBackground: Plugin = {
+  id: 'mobius-white-background',
+  beforeDraw(chart) {
+    const { ctx } = chart;
+    ctx.save();
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, chart.width, chart.height);
+    ctx.restore();
+  },
+};
+
+/** One chart as PNG bytes. */
+export async function renderPng(spec: ChartSpec): Promise<Buffer> {
+  if (!registered) {
+    Chart.register(...registerables);
+    registered = true;
+  }
+  // Off the DOM, Chart.js takes the canvas's size as the CSS size and scales it by devicePixelRatio.
+  const canvas = createCanvas(spec.width, spec.height);
+  const config: ChartConfiguration = {
+    ...spec.config,
+    options: { ...spec.config.options, responsive: false, animation: false, devicePixelRatio: PNG_SCALE },
+    plugins: [whiteBackground],
+  };
+  const ctx = canvas.getContext('2d');
+  const chart = new Chart(ctx as unknown as CanvasRenderingContext2D, config);
+  try {
+    return await canvas.encode('png');
+  } finally {
+    chart.destroy();
+  }
+}
+
+export const pngExporter: Exporter = {
+  name: 'png',
+  async write(data: ReportData, outDir: string) {
+    const dir = join(outDir, 'charts');
+    await mkdir(dir, { recursive: true });
+    // A report written again must not keep the charts of a previous one.
+    for (const f of await readdir(dir)) if (f.endsWith('.png')) await rm(join(dir, f));
+    const files: string[] = [];
+    for (const spec of buildCharts(data)) {
+      const path = join(dir, `${spec.id}.png`);
+      await writeFile(path, await renderPng(spec));
+      files.push(path);
+    }
+    return files;
+  },
+};

@@ -1,0 +1,68 @@
+// Adam (PyTorch's defaults: β 0.9 / 0.999, ε 1e-8), applied one variable at a
+// time. TensorFlow.js's AdamOptimizer updates every variable inside a single
+// tidy, so all its temporaries (~10 per weight) live until the last variable
+// is done: at sd21 scale that transient (~10 × the trainable weights) was
+// the whole step's peak and hid the networks' own memory. Here each
+// variable's temporaries are freed before the next, as in PyTorch's loop.
+import { tf } from '../backend/tf.ts';
+import type { Tensor, Variable } from '../backend/tf.ts';
+
+export interface AdamOptions {
+  learningRate: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+export class Adam {
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  private step = 0;
+  private readonly moments = new Map<string, { m: Variable; v: Variable }>();
+
+  constructor(opts: AdamOptions) {
+    this.learningRate = opts.learningRate;
+    this.beta1 = opts.beta1 ?? 0.9;
+    this.beta2 = opts.beta2 ?? 0.999;
+    this.epsilon = opts.epsilon ?? 1e-8;
+  }
+
+  /** One update of `variables` from `grads` (keyed by variable name). */
+  applyGradients(variables: readonly Variable[], grads: Readonly<Record<string, Tensor>>): void {
+    this.step++;
+    // Bias corrections as numbers: no tensors kept for them.
+    const c1 = 1 - this.beta1 ** this.step;
+    const c2 = 1 - this.beta2 ** this.step;
+    for (const variable of variables) {
+      const g = grads[variable.name];
+      if (g == null) continue;
+      let state = this.moments.get(variable.name);
+      if (!state) {
+        // In a tidy, so the zeros' own handles go and only the variables hold the buffers.
+        state = tf.tidy(() => ({ m: tf.variable(tf.zerosLike(variable), false), v: tf.variable(tf.zerosLike(variable), false) }));
+        this.moments.set(variable.name, state);
+      }
+      const { m, v } = state;
+      tf.tidy(() => {
+        const m2 = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
+        const v2 = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        const update = tf.div(tf.div(m2, c1), tf.add(tf.sqrt(tf.div(v2, c2)), this.epsilon));
+        m.assign(m2);
+        v.assign(v2);
+        variable.assign(tf.sub(variable, tf.mul(update, this.learningRate)));
+      });
+    }
+  }
+
+  /** The tensors Adam keeps between steps: two moments per trained weight. */
+  stateTensors(): Tensor[] {
+    return [...this.moments.values()].flatMap(({ m, v }) => [m, v]);
+  }
+
+  dispose(): void {
+    for (const { m, v } of this.moments.values()) tf.dispose([m, v]);
+    this.moments.clear();
+  }
+}

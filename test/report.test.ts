@@ -1,0 +1,252 @@
+// Reports written from real run folders (test/fixtures/runs): results.csv
+// parses back to the same values, summary.md says what the run measured, the
+// PNG charts decode to their size and are not blank, a run with failed cells
+// and a CPU run without GPU figures both render, bad inputs are UserErrors.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { parse } from 'csv-parse/sync';
+import { reportCommand } from '../src/cli/report-command.ts';
+import { median } from 'simple-statistics';
+import { buildCharts } from '../src/report/charts.ts';
+import { CSV_COLUMNS, csvRecord, toCsv } from '../src/report/csv.ts';
+import { esc, scriptJson, toHtml } from '../src/report/html.ts';
+import { mdText, toMarkdown } from '../src/report/markdown.ts';
+import { PNG_SCALE, renderPng } from '../src/report/png.ts';
+import { loadReportData } from '../src/report/report-data.ts';
+import { writeReports } from '../src/report/write-reports.ts';
+import { UserError } from '../src/user-error.ts';
+
+const RUNS = fileURLToPath(new URL('./fixtures/runs/', import.meta.url));
+const CPU = join(RUNS, 'cpu-wasm');
+const FAILED = join(RUNS, 'smoke-failed');
+const GPU = join(RUNS, 'smoke-fake-gpu');
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'mobius-report-'));
+}
+
+/** A copy of a fixture run, to write into or damage. */
+function copyRun(src: string): string {
+  const dir = tmp();
+  cpSync(src, dir, { recursive: true });
+  return dir;
+}
+
+function lines(file: string): Array<Record<string, unknown>> {
+  return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+test('results.csv parses back (csv-parse) to the values of every cell, with awkward text intact', () => {
+  const dir = copyRun(FAILED);
+  // A failure message with a comma, quotes, a newline and non-ASCII text.
+  const rows = lines(join(dir, 'results.jsonl'));
+  const failed = rows.find((r) => r['status'] === 'failed')! as { error: { message: string } };
+  failed.error.message = 'out of memory, "allocator" said:\nOOM — 24 GiB';
+  writeFileSync(join(dir, 'results.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const data = loadReportData(dir);
+  const parsed = parse(toCsv(data), { columns: true }) as Array<Record<string, string>>;
+  assert.equal(parsed.length, 3);
+  assert.deepEqual(Object.keys(parsed[0]!), [...CSV_COLUMNS]);
+  data.cells.forEach((cell, i) => {
+    const expected = Object.fromEntries(Object.entries(csvRecord(cell)).map(([k, v]) => [k, v == null ? '' : String(v)]));
+    assert.deepEqual(parsed[i], expected);
+  });
+  assert.equal(parsed[1]!['failure_message'], 'out of memory, "allocator" said:\nOOM — 24 GiB');
+  assert.equal(parsed[1]!['failure_reason'], 'error');
+  assert.equal(parsed[1]!['step_ms_median'], '');
+});
+
+test('results.csv figures are the cells’ own: step statistics from stepMs, memory in MB, params by mode', () => {
+  const data = loadReportData(CPU);
+  const parsed = parse(toCsv(data), { columns: true, cast: true }) as Array<Record<string, string | number>>;
+  assert.equal(parsed.length, 24);
+  const results = lines(join(CPU, 'results.jsonl')) as unknown as Array<{ id: string; stepMs: number[]; memory: { peakBytes: number; rssPeakBytes: number }; params: { total: number; trainable: { full: number; delta: number } }; config: { mode: string; batch: number; accum: number } }>;
+  for (const r of results) {
+    const row = parsed.find((p) => p['id'] === r.id)!;
+    assert.ok(row, r.id);
+    const m = median(r.stepMs);
+    assert.ok(Math.abs((row['step_ms_median'] as number) - m) < 1e-3, `${row['step_ms_median']} vs ${m}`);
+    assert.equal(row['step_ms_min'], Number(Math.min(...r.stepMs).toFixed(3)));
+    assert.ok(Math.abs((row['samples_per_s'] as number) - (r.config.batch * r.config.accum * 1000) / m) < 1e-3);
+    assert.ok(Math.abs((row['tensor_peak_mb'] as number) - r.memory.peakBytes / 1e6) < 1e-3);
+    assert.ok(Math.abs((row['rss_peak_mb'] as number) - r.memory.rssPeakBytes / 1e6) < 1e-3);
+    const trainable = r.config.mode === 'full' ? r.params.trainable.full : r.params.trainable.delta;
+    assert.equal(row['params_trainable'], trainable);
+    assert.equal(row['params_frozen'], r.params.total - trainable);
+    assert.equal(row['gpu_process_peak_mib'], '', 'a CPU run has no GPU figures');
+  }
+});
+
+test('summary.md: environment line, each matched group with changes and an interval, claims, no failed section when none failed', () => {
+  const md = toMarkdown(loadReportData(CPU));
+  assert.match(md, /^## mobius-bench: cpu — 24 ok, 0 failed of 24 cells$/m);
+  assert.match(md, /wasm 4\.22\.0 · no GPU/);
+  assert.match(md, /### delta-parallel vs delta-serial/);
+  assert.match(md, /### delta-parallel vs full/);
+  // Eight matched groups in each comparison table.
+  const rows = md.split('\n').filter((l) => /^\| (small|tiny) b\d a\d 8f 96px \|/.test(l));
+  assert.equal(rows.length, 16);
+  // small b1 a1: tensor peak 1,005 MB (serial) → 632 MB (parallel), −37 %; interval brackets the ratio.
+  const row = rows.find((l) => l.startsWith('| small b1 a1 8f 96px') && l.includes('1,005 MB'))!;
+  assert.match(row, /1,005 MB → 632 MB \(tensor peak\) \| \*\*−37 %\*\*/);
+  const [, ratio, low, high] = /(\d\.\d{3}) \[(\d\.\d{3}), (\d\.\d{3})\]/.exec(row)!.map(Number);
+  assert.ok(low! <= ratio! && ratio! <= high!);
+  assert.equal((md.match(/✅ pass/g) ?? []).length, 2);
+  assert.doesNotMatch(md, /Failed cells/);
+});
+
+test('summary.md of a run with a failed cell lists it, and says which comparison it prevented', () => {
+  const md = toMarkdown(loadReportData(FAILED));
+  assert.match(md, /2 ok, 1 failed of 3 cells/);
+  assert.match(md, /### Failed cells[\s\S]*\| tiny delta-serial b1 a1 4f 64px \| `c49da33dd6dc` \| error \| injected fault in cell c49da33dd6dc \|/);
+  assert.match(md, /delta-parallel vs delta-serial: not compared in 1 group/);
+  assert.match(md, /### delta-parallel vs full/);
+});
+
+test('summary.md uses GPU process memory where the cells have it', () => {
+  const md = toMarkdown(loadReportData(GPU));
+  assert.match(md, /NVIDIA H100 80GB HBM3/);
+  assert.match(md, /8,192 MiB → 8,192 MiB \(GPU process peak\)/);
+});
+
+test('Markdown and HTML escaping make run text inert', () => {
+  assert.equal(mdText('a|b <img src=x> *x*\nnext'), 'a\\|b &lt;img src=x&gt; \\*x\\* next');
+  assert.equal(esc(`<img src=x onerror="alert('1')">&`), '&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;');
+  const json = scriptJson({ s: '</script><script>alert(1)</script>', t: '<!-- & \u2028' });
+  assert.doesNotMatch(json, /[<>&\u2028]/);
+  assert.deepEqual(JSON.parse(json), { s: '</script><script>alert(1)</script>', t: '<!-- & \u2028' });
+});
+
+test('chart definitions are plain data (the page and the PNG draw the same thing) and cover every section', () => {
+  const specs = buildCharts(loadReportData(CPU));
+  for (const s of specs) assert.deepEqual(JSON.parse(JSON.stringify(s.config)), s.config, `${s.id} is not plain JSON`);
+  const count = (section: string) => specs.filter((s) => s.section === section).length;
+  assert.equal(count('fig6'), 4); // memory and time, for each of the two presets
+  assert.equal(count('sweep'), 8); // memory and time, per preset and accum
+  assert.equal(count('timeline'), 24);
+  assert.equal(count('loss'), 8);
+  assert.equal(new Set(specs.map((s) => s.id)).size, specs.length);
+  // GPU samples are drawn where a cell has them.
+  const gpu = buildCharts(loadReportData(GPU)).filter((s) => s.section === 'timeline');
+  assert.equal(gpu.length, 3);
+  assert.match(JSON.stringify(gpu[0]!.config), /device \(all GPUs\)/);
+});
+
+async function pixelsOf(png: Buffer): Promise<{ width: number; height: number; inked: number; colors: number }> {
+  const img = await loadImage(png);
+  const canvas = createCanvas(img.width, img.height);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const { data } = ctx.getImageData(0, 0, img.width, img.height);
+  let inked = 0;
+  const colors = new Set<number>();
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3]! > 0 && (data[i]! < 240 || data[i + 1]! < 240 || data[i + 2]! < 240)) inked++;
+    colors.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+  }
+  return { width: img.width, height: img.height, inked, colors: colors.size };
+}
+
+test('writeReports writes every format into the run folder; the PNGs decode to their size and are drawn', async () => {
+  const dir = copyRun(GPU);
+  mkdirSync(join(dir, 'charts'));
+  writeFileSync(join(dir, 'charts', 'stale-from-an-earlier-report.png'), 'x');
+  const files = await writeReports(dir);
+  for (const f of ['results.csv', 'summary.md', 'report.html']) assert.ok(files.includes(join(dir, f)), f);
+  const specs = buildCharts(loadReportData(dir));
+  const pngs = readdirSync(join(dir, 'charts')).sort();
+  assert.deepEqual(pngs, specs.map((s) => `${s.id}.png`).sort(), 'one PNG per chart, and no stale one');
+  for (const spec of specs) {
+    const p = await pixelsOf(readFileSync(join(dir, 'charts', `${spec.id}.png`)));
+    assert.equal(p.width, spec.width * PNG_SCALE, spec.id);
+    assert.equal(p.height, spec.height * PNG_SCALE, spec.id);
+    assert.ok(p.inked > 0.02 * p.width * p.height, `${spec.id}: ${p.inked} drawn pixels`);
+    assert.ok(p.colors > 20, `${spec.id}: ${p.colors} colours`);
+  }
+});
+
+test('a PNG of a blank chart would be caught: the pixel check sees an empty canvas as blank', async () => {
+  const empty = await pixelsOf(await createCanvas(100, 50).encode('png'));
+  assert.equal(empty.inked, 0);
+  const spec = buildCharts(loadReportData(FAILED)).find((s) => s.section === 'fig6')!;
+  const drawn = await pixelsOf(await renderPng(spec));
+  assert.ok(drawn.inked > 0);
+});
+
+test('a run with failed cells and a CPU run without GPU figures both render into every format', async () => {
+  for (const run of [FAILED, CPU]) {
+    const out = tmp();
+    const files = await writeReports(run, out);
+    assert.ok(files.length >= 4);
+    for (const f of files) assert.ok(existsSync(f), f);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    assert.match(html, /<\/html>\s*$/);
+  }
+  const html = toHtml(loadReportData(FAILED));
+  assert.match(html, /<td class="status-failed">error<\/td><td><pre>injected fault in cell c49da33dd6dc<\/pre>/);
+  assert.ok(!existsSync(join(FAILED, 'report.html')), 'the fixture folder itself is not written to');
+});
+
+test('reportCommand takes a run folder or a results.jsonl path; --out elsewhere; default out is the run folder', async () => {
+  const dir = copyRun(FAILED);
+  const a = await reportCommand(dir, {});
+  assert.equal(a.outDir, dir);
+  assert.ok(a.files.includes(join(dir, 'summary.md')));
+  const out = join(tmp(), 'nested', 'out');
+  const b = await reportCommand(join(dir, 'results.jsonl'), { out });
+  assert.equal(b.outDir, out);
+  assert.ok(existsSync(join(out, 'report.html')));
+  assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /mobius-bench: smoke/);
+});
+
+test('results.jsonl alone (no run.json), an empty run and a cut-off last line still render, with a note', async () => {
+  const dir = tmp();
+  cpSync(join(FAILED, 'results.jsonl'), join(dir, 'results.jsonl'));
+  const md = toMarkdown(loadReportData(join(dir, 'results.jsonl')));
+  assert.match(md, /^## mobius-bench: results — 2 ok, 1 failed/m);
+  assert.match(md, /no run\.json beside results\.jsonl/);
+
+  const empty = copyRun(FAILED);
+  writeFileSync(join(empty, 'results.jsonl'), '');
+  const files = await writeReports(empty);
+  assert.match(readFileSync(join(empty, 'summary.md'), 'utf8'), /0 ok, 0 failed of 0 cells/);
+  assert.ok(files.some((f) => f.endsWith('report.html')));
+
+  const cut = copyRun(FAILED);
+  writeFileSync(join(cut, 'results.jsonl'), readFileSync(join(cut, 'results.jsonl'), 'utf8') + '{"schema":1,"id":"abc","lab');
+  const data = loadReportData(cut);
+  assert.equal(data.cells.length, 3);
+  assert.ok(data.notes.some((n) => n.includes('cut-off last line')));
+});
+
+test('a missing or damaged input is a UserError that names the path', async () => {
+  const missing = join(tmp(), 'nope');
+  await assert.rejects(reportCommand(missing, {}), (e: Error) => e instanceof UserError && e.message.includes(missing));
+  const noResults = tmp();
+  await assert.rejects(writeReports(noResults), (e: Error) => e instanceof UserError && e.message.includes(noResults) && /no results\.jsonl/.test(e.message));
+
+  const badLine = copyRun(FAILED);
+  const text = readFileSync(join(badLine, 'results.jsonl'), 'utf8').split('\n');
+  text[0] = '{not json';
+  writeFileSync(join(badLine, 'results.jsonl'), text.join('\n'));
+  await assert.rejects(writeReports(badLine), (e: Error) => e instanceof UserError && e.message.includes(`${join(badLine, 'results.jsonl')}:1`));
+
+  const noConfig = copyRun(FAILED);
+  const rows = lines(join(noConfig, 'results.jsonl'));
+  delete rows[1]!['config'];
+  writeFileSync(join(noConfig, 'results.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  await assert.rejects(writeReports(noConfig), (e: Error) => e instanceof UserError && e.message.includes(`${join(noConfig, 'results.jsonl')}:2`) && /config/.test(e.message));
+
+  const badRun = copyRun(FAILED);
+  writeFileSync(join(badRun, 'run.json'), '{"schema": 1, "suite": ');
+  await assert.rejects(writeReports(badRun), (e: Error) => e instanceof UserError && e.message.includes(join(badRun, 'run.json')));
+
+  const noSuite = copyRun(FAILED);
+  writeFileSync(join(noSuite, 'run.json'), JSON.stringify({ schema: 1, notes: [] }));
+  await assert.rejects(writeReports(noSuite), (e: Error) => e instanceof UserError && e.message.includes(join(noSuite, 'run.json')) && /suite/.test(e.message));
+});
