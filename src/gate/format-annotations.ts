@@ -1,6 +1,8 @@
 // The comparison as GitHub Actions workflow commands: `::error` for each
-// regression that fails the gate, `::warning` for report-only regressions,
-// failing claims and cells on one side only. Printed when GITHUB_ACTIONS=true.
+// regression that fails the gate, `::warning` for failing claims, cells on one
+// side only and the comparison's warnings. Report-only metrics stay in the
+// table and the Markdown: on shared runners they would warn on every run.
+// Printed when GITHUB_ACTIONS=true.
 import type { Comparison } from './compare.ts';
 import { describeMetric } from './format-util.ts';
 
@@ -25,10 +27,8 @@ export function formatAnnotations(c: Comparison): string[] {
       out.push(command(cell.verdict === 'regression' ? 'error' : 'warning', `mobius-bench ${c.suite}: ${cell.label}`, `${cell.label} (${cell.id}) ${cell.note}`));
     }
     for (const m of cell.metrics) {
-      if (m.verdict !== 'regression') continue;
-      const level = m.gated ? 'error' : 'warning';
-      const suffix = m.gated ? '' : ' [report only]';
-      out.push(command(level, `mobius-bench ${c.suite}: ${cell.label}`, `${cell.label} (${cell.id}): ${describeMetric(m)}${suffix}`));
+      if (m.verdict !== 'regression' || !m.gated) continue;
+      out.push(command('error', `mobius-bench ${c.suite}: ${cell.label}`, `${cell.label} (${cell.id}): ${describeMetric(m)}`));
     }
   }
   for (const cl of c.claims) {

@@ -1,0 +1,161 @@
+// report.html opened from disk in real headless Chromium (Debian's, driven by
+// playwright-core): no console errors, no network requests, every chart
+// canvas drawn, one table row per cell, sortable; and run text that tries to
+// inject markup or close a <script> shows as text and runs nothing.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildCharts } from '../src/report/charts.ts';
+import { loadReportData } from '../src/report/report-data.ts';
+import { writeReports } from '../src/report/write-reports.ts';
+
+const RUNS = fileURLToPath(new URL('./fixtures/runs/', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+
+const XSS_NAME = '<img src=x onerror=alert(1)>';
+const XSS_DESCRIPTION = '</script><script>alert(2)</script>';
+const XSS_CLAIM = 'claim <b onmouseover=alert(3)>bold</b>';
+const XSS_FAILURE = 'failed </script><img src=y onerror=alert(4)> & more';
+const XSS_LABEL = 'tiny full </script><svg onload=alert(5)>';
+
+let browser: Browser;
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium (.ci/run does)`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+interface Visit {
+  page: Page;
+  errors: string[];
+  requests: string[];
+  blocked: string[];
+  dialogs: string[];
+}
+
+/** Opens a report from disk with every non-file request blocked and counted. */
+async function open(html: string): Promise<Visit> {
+  const context = await browser.newContext({ viewport: { width: 1300, height: 900 } });
+  const page = await context.newPage();
+  const visit: Visit = { page, errors: [], requests: [], blocked: [], dialogs: [] };
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:')) return route.continue();
+    visit.blocked.push(url);
+    return route.abort();
+  });
+  page.on('request', (r) => visit.requests.push(r.url()));
+  page.on('console', (m) => {
+    if (m.type() === 'error') visit.errors.push(m.text());
+  });
+  page.on('pageerror', (e) => visit.errors.push(String(e)));
+  page.on('dialog', (d) => {
+    visit.dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.goto(pathToFileURL(html).href);
+  await page.waitForSelector('body[data-charts-drawn]', { timeout: 10_000 });
+  return visit;
+}
+
+/** Per canvas: its pixel size and how many pixels are painted (non-transparent). */
+function canvasInk(page: Page): Promise<Array<{ id: string; width: number; height: number; painted: number }>> {
+  return page.evaluate(() => Array.from(document.querySelectorAll('canvas')).map((c) => {
+    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
+    return { id: c.id, width: c.width, height: c.height, painted };
+  }));
+}
+
+test('the CPU run report: no console errors, no network, every chart drawn, one sortable row per cell', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'mobius-html-'));
+  await writeReports(join(RUNS, 'cpu-wasm'), out);
+  const specs = buildCharts(loadReportData(join(RUNS, 'cpu-wasm')));
+  const { page, errors, requests, blocked } = await open(join(out, 'report.html'));
+  try {
+    assert.deepEqual(errors, []);
+    assert.deepEqual(blocked, []);
+    assert.equal(requests.length, 1, requests.join('\n'));
+    assert.equal(await page.getAttribute('body', 'data-charts-drawn'), String(specs.length));
+    const ink = await canvasInk(page);
+    assert.equal(ink.length, specs.length);
+    for (const c of ink) {
+      assert.ok(c.width > 100 && c.height > 100, `${c.id} is ${c.width}×${c.height}`);
+      assert.ok(c.painted > 0.02 * c.width * c.height, `${c.id}: ${c.painted} painted pixels of ${c.width * c.height}`);
+    }
+    assert.equal(await page.locator('#cells-table tbody tr').count(), 24);
+    // Sorting by median step time orders the rows by it.
+    const header = page.locator('#cells-table thead th', { hasText: 'median step (ms)' });
+    await header.click();
+    const col = await header.evaluate((th) => (th as HTMLTableCellElement).cellIndex);
+    const values = await page.$$eval(`#cells-table tbody tr td:nth-child(${col + 1})`, (tds) => tds.map((td) => Number(td.getAttribute('data-v'))));
+    assert.deepEqual(values, [...values].sort((a, b) => a - b));
+    await header.click();
+    const desc = await page.$$eval(`#cells-table tbody tr td:nth-child(${col + 1})`, (tds) => tds.map((td) => Number(td.getAttribute('data-v'))));
+    assert.deepEqual(desc, [...values].reverse());
+    assert.equal(await page.locator('#claims .status-pass').count(), 2);
+  } finally {
+    await page.context().close();
+  }
+});
+
+/** A run whose suite name, description, claim label, cell label and failure text try to inject markup. */
+function hostileRun(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mobius-xss-'));
+  cpSync(join(RUNS, 'smoke-failed'), dir, { recursive: true });
+  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+  run.suite.name = XSS_NAME;
+  run.suite.description = XSS_DESCRIPTION;
+  run.suite.definition.claims = [{ label: XSS_CLAIM, compare: ['delta-parallel', 'full'], memory: { atMost: 0.9 } }];
+  run.notes.push(XSS_DESCRIPTION);
+  writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
+  const rows = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  rows[0].label = XSS_LABEL;
+  const failed = rows.find((r: { status: string }) => r.status === 'failed');
+  failed.error.message = XSS_FAILURE;
+  failed.error.stderrTail = `${XSS_FAILURE}\n<script>alert(6)</script>`;
+  writeFileSync(join(dir, 'results.jsonl'), rows.map((r: unknown) => JSON.stringify(r)).join('\n') + '\n');
+  return dir;
+}
+
+test('run text that tries to inject markup shows as text and runs nothing; the embedded JSON stays inside its <script>', async () => {
+  const dir = hostileRun();
+  await writeReports(dir);
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  // Exactly the page's three scripts: the chart JSON, Chart.js, the page script.
+  assert.equal((html.match(/<script[\s>]/gi) ?? []).length, 3);
+  const json = /<script type="application\/json" id="mobius-charts">([\s\S]*?)<\/script>/.exec(html)![1]!;
+  assert.doesNotMatch(json, /</);
+  assert.ok(JSON.parse(json).some((s: { config: unknown }) => JSON.stringify(s.config).includes(XSS_LABEL)), 'the label is in the chart JSON, escaped');
+
+  const { page, errors, dialogs, blocked } = await open(join(dir, 'report.html'));
+  try {
+    await page.locator('details summary', { hasText: 'stderr' }).click();
+    await page.hover('#claims td');
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(blocked, []);
+    assert.equal(await page.locator('#suite-name').textContent(), XSS_NAME);
+    assert.equal(await page.locator('#suite-description').textContent(), XSS_DESCRIPTION);
+    assert.equal(await page.title(), `mobius-bench: ${XSS_NAME}`);
+    const text = await page.locator('body').innerText();
+    for (const s of [XSS_CLAIM, XSS_FAILURE, '<script>alert(6)</script>']) assert.ok(text.includes(s), `shows ${s} as text`);
+    // No element any of the strings would have made.
+    assert.equal(await page.locator('img, svg, b, main script, header script').count(), 0);
+    assert.equal(await page.locator('script').count(), 3);
+    // The charts still drew (the label went into a chart title as text).
+    const ink = await canvasInk(page);
+    assert.ok(ink.length > 0 && ink.every((c) => c.painted > 0));
+  } finally {
+    await page.context().close();
+  }
+});
