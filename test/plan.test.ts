@@ -1,0 +1,132 @@
+// The planner: its peak equals the wasm run's measured peak exactly, its
+// FLOPs match hand counts and an analytic count of the whole tiny net, and
+// a kernel it lacks fails with its name.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { tf } from '../src/backend/tf.ts';
+import { initMetaBackend } from '../src/backend/meta/init.ts';
+import { PRESETS, type UNetConfig } from '../src/model/config.ts';
+import { planUNet } from '../src/model/layout.ts';
+import { SerialUNet } from '../src/model/serial-unet.ts';
+import { makeBatch } from '../src/train/synthetic-data.ts';
+import type { CellResult } from '../src/results/schema.ts';
+
+const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
+const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 180_000 });
+
+test('for every cell of suites/smoke.ts the planned peak equals the wasm run’s measured peak exactly', () => {
+  const out = mkdtempSync(join(tmpdir(), 'mobius-plan-'));
+  const run = cli('run', 'suites/smoke.ts', '--out', out, '--json');
+  assert.equal(run.status, 0, run.stderr);
+  const measured = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CellResult);
+  const plan = cli('plan', 'suites/smoke.ts', '--json');
+  assert.equal(plan.status, 0, plan.stderr);
+  const planned = JSON.parse(plan.stdout) as { cells: Array<{ id: string; memory: { peakBytes: number; weightsBytes: number; optimizerBytes: number }; flops: number }> };
+  assert.equal(planned.cells.length, measured.length);
+  for (const m of measured) {
+    const p = planned.cells.find((c) => c.id === m.id);
+    assert.ok(p, `cell ${m.id} planned`);
+    assert.equal(p.memory.peakBytes, m.memory!.peakBytes, m.label);
+    assert.equal(p.memory.weightsBytes, m.memory!.weightsBytes, m.label);
+    assert.equal(p.memory.optimizerBytes, m.memory!.optimizerBytes, m.label);
+    assert.ok(p.flops > 0);
+  }
+});
+
+const meta = await initMetaBackend();
+function flopsOf(fn: () => tf.Tensor): number {
+  const before = meta.flops;
+  tf.tidy(fn);
+  return meta.flops - before;
+}
+
+test('FLOPs of a conv2d, a matmul and a softmax equal hand counts', () => {
+  // 2 images 8×8, 3×3 kernel 4→5 channels, stride 1 'same': 2·(2·8·8)·5·(3·3·4).
+  assert.equal(flopsOf(() => tf.conv2d(tf.zeros([2, 8, 8, 4]) as tf.Tensor4D, tf.zeros([3, 3, 4, 5]) as tf.Tensor4D, 1, 'same')), 2 * 2 * 8 * 8 * 5 * 36);
+  // Stride 2 'valid' on 9×9: 4×4 outputs.
+  assert.equal(flopsOf(() => tf.conv2d(tf.zeros([1, 9, 9, 4]) as tf.Tensor4D, tf.zeros([3, 3, 4, 5]) as tf.Tensor4D, 2, 'valid')), 2 * 16 * 5 * 36);
+  // Batched [3, 4, 6] · [3, 6, 7]: 2·3·4·7·6.
+  assert.equal(flopsOf(() => tf.matMul(tf.zeros([3, 4, 6]), tf.zeros([3, 6, 7]))), 2 * 3 * 4 * 7 * 6);
+  // Softmax: 5 per element.
+  assert.equal(flopsOf(() => tf.softmax(tf.zeros([10, 20]))), 5 * 200);
+  // Shape changes cost nothing; an add costs one per element.
+  assert.equal(flopsOf(() => tf.reshape(tf.zeros([4, 6]), [24])), 0);
+  assert.equal(flopsOf(() => tf.add(tf.zeros([4, 6]), tf.zeros([6]))), 24);
+});
+
+/** Conv and matmul FLOPs of one forward pass of the serial net, counted from the layout by hand. */
+function analyticForwardFlops(cfg: UNetConfig, clips: number, frames: number, side: number, textLength: number): number {
+  const n = clips * frames;
+  const linear = (rows: number, i: number, o: number) => 2 * rows * i * o;
+  const conv = (hw: number, ci: number, co: number, kh: number, kw = kh) => 2 * n * hw * co * kh * kw * ci;
+  // attn1 + attn2 + feed-forward + projections of a transformer block of width d on `rows` tokens,
+  // sequences of length l (self) — with `cross` text tokens for attn2 when given.
+  const block = (rows: number, seqs: number, l: number, d: number, cross?: { dim: number; rows: number; len: number }) => {
+    let f = 4 * linear(rows, d, d) + 2 * 2 * seqs * l * l * d; // attn1: q k v out + QKᵀ, PV
+    if (cross) f += 2 * linear(rows, d, d) + 2 * linear(cross.rows, cross.dim, d) + 2 * 2 * seqs * l * cross.len * d;
+    else f += 4 * linear(rows, d, d) + 2 * 2 * seqs * l * l * d;
+    return f + linear(rows, d, 8 * d) + linear(rows, 4 * d, d);
+  };
+  const c0 = cfg.blockChannels[0]!;
+  let side2 = side;
+  let f = linear(n, c0, 4 * c0) + linear(n, 4 * c0, 4 * c0) + conv(side * side, cfg.latentChannels, c0, 3);
+  const temporal = (hw: number, c: number, inner: number) => linear(n * hw, c, inner) + block(n * hw, clips * hw, frames, inner) + linear(n * hw, inner, c);
+  f += temporal(side * side, c0, cfg.transformerInHeads * cfg.headDim);
+  for (const step of planUNet(cfg)) {
+    const hw = side2 * side2;
+    if (step.kind === 'down') {
+      side2 /= 2;
+      f += conv(side2 * side2, step.channels, step.channels, 3);
+      continue;
+    }
+    if (step.kind === 'up') {
+      side2 *= 2;
+      f += conv(side2 * side2, step.channels, step.channels, 3);
+      continue;
+    }
+    const cin = step.inCh + step.skipCh;
+    const c = step.outCh;
+    f += conv(hw, cin, c, 3) + linear(n, 4 * c0, c) + conv(hw, c, c, 3) + (cin !== c ? conv(hw, cin, c, 1) : 0); // SC
+    f += 4 * conv(hw, c, c, 3, 1); // TC: four [3, 1] convs over frames
+    if (step.attention) {
+      f += 2 * linear(n * hw, c, c) + block(n * hw, n, hw, c, { dim: cfg.crossDim, rows: n * textLength, len: textLength }); // SA
+      f += temporal(hw, c, c); // TA
+    }
+  }
+  return f + conv(side * side, c0, cfg.latentChannels, 3);
+}
+
+test('conv and matmul FLOPs of a whole tiny forward pass equal the analytic count', () => {
+  const cfg = PRESETS.tiny.config;
+  const net = new SerialUNet(cfg);
+  net.materialize(1, ['temporal']);
+  const batch = makeBatch({ frames: 4, latent: 8, latentChannels: 4, textLength: 6, crossDim: cfg.crossDim }, 1, 0, 2);
+  const before = new Map(meta.flopsByKernel);
+  tf.tidy(() => net.forward(batch.inputs));
+  const spent = (k: string) => (meta.flopsByKernel.get(k) ?? 0) - (before.get(k) ?? 0);
+  assert.equal(spent('Conv2D') + spent('BatchMatMul'), analyticForwardFlops(cfg, 2, 4, 8, 6));
+  net.dispose();
+});
+
+test('a kernel the meta backend lacks fails with its name', () => {
+  assert.throws(() => tf.cumsum(tf.zeros([4])), /Cumsum.*meta/);
+  assert.throws(() => tf.atan2(tf.zeros([4]), tf.ones([4])), /Atan2.*meta/);
+});
+
+test('--max-batch finds the largest batch that fits; a bad device is one line, exit 2', () => {
+  const r = cli('plan', '--preset', 'tiny', '--mode', 'delta-parallel', '--frames', '4', '--size', '64', '--device', '0.5gib', '--max-batch', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  const [m] = report.maxBatch;
+  assert.ok(m.maxBatch >= 1 && m.peakBytesAtMax <= 0.5 * 1024 ** 3);
+  const over = cli('plan', '--preset', 'tiny', '--mode', 'delta-parallel', '--frames', '4', '--size', '64', '--batch', String(m.maxBatch + 1), '--device', '0.5gib', '--json');
+  assert.equal(JSON.parse(over.stdout).cells[0].fits, false);
+  const bad = cli('plan', '--preset', 'tiny', '--mode', 'full', '--device', 'tpu');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--device 'tpu'/);
+});
