@@ -58,6 +58,9 @@ program
   .option('--backend <name>', `override the suite's backend: ${BACKEND_CHOICES.join(', ')}`, oneOf('--backend', BACKEND_CHOICES))
   .option('--steps <n>', "override the suite's measured steps", positiveInt('--steps'))
   .option('--warmup <n>', "override the suite's warm-up steps", nonNegativeInt('--warmup'))
+  .option('--plan', 'plan every cell first (shape-only): plan.json beside results.jsonl, for reports')
+  .option('--skip-unfit', 'plan first and skip the cells whose planned peak exceeds --device (listed in run.json)')
+  .option('--device <d>', 'device for --plan / --skip-unfit', 'a100-40gb')
   .option('--json', 'machine-readable output, no progress bar')
   .action(async (suiteFile: string, opts) => {
     process.exitCode = await runCommand({ suiteFile, ...opts });

@@ -79,13 +79,8 @@ function analyticForwardFlops(cfg: UNetConfig, clips: number, frames: number, si
   f += temporal(side * side, c0, cfg.transformerInHeads * cfg.headDim);
   for (const step of planUNet(cfg)) {
     const hw = side2 * side2;
-    if (step.kind === 'down') {
-      side2 /= 2;
-      f += conv(side2 * side2, step.channels, step.channels, 3);
-      continue;
-    }
-    if (step.kind === 'up') {
-      side2 *= 2;
+    if (step.kind !== 'layer') {
+      side2 = step.kind === 'down' ? side2 / 2 : side2 * 2;
       f += conv(side2 * side2, step.channels, step.channels, 3);
       continue;
     }
@@ -129,4 +124,23 @@ test('--max-batch finds the largest batch that fits; a bad device is one line, e
   const bad = cli('plan', '--preset', 'tiny', '--mode', 'full', '--device', 'tpu');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--device 'tpu'/);
+});
+
+test('run --skip-unfit plans first, skips what cannot fit and lists it in run.json; plan.json is written', () => {
+  const out = mkdtempSync(join(tmpdir(), 'mobius-skip-'));
+  // A device between the two planned peaks: the smaller fits, the larger does not.
+  const plan = JSON.parse(cli('plan', 'test/fixtures/suites/two-cell.ts', '--json').stdout) as { cells: Array<{ id: string; memory: { peakBytes: number } }> };
+  const peaks = plan.cells.map((c) => c.memory.peakBytes).sort((a, b) => a - b);
+  const limitGib = (peaks[0]! + peaks[1]!) / 2 / 1024 ** 3;
+  const r = cli('run', 'test/fixtures/suites/two-cell.ts', '--out', out, '--skip-unfit', '--device', `${limitGib}gib`, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  assert.deepEqual([summary.ran, summary.skippedUnfit], [1, 1]);
+  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+  assert.equal(run.skipped.length, 1);
+  assert.match(run.skipped[0].reason, /planned peak .* exceeds/);
+  const planned = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
+  assert.equal(planned.cells.length, 2);
+  const [ran] = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CellResult);
+  assert.equal(ran!.memory!.peakBytes, planned.cells.find((c: { id: string }) => c.id === ran!.id).memory.peakBytes);
 });

@@ -18,7 +18,7 @@ export async function runCommand(opts: RunOptions & { dryRun?: boolean }): Promi
   if (opts.json) {
     console.log(JSON.stringify(summary, null, 2));
   } else {
-    const skipped = summary.alreadyDone ? `, ${summary.alreadyDone} already done` : '';
+    const skipped = (summary.alreadyDone ? `, ${summary.alreadyDone} already done` : '') + (summary.skippedUnfit ? `, ${summary.skippedUnfit} skipped as unfit (run.json)` : '');
     console.error(`${summary.ok} ok, ${summary.failed} failed of ${summary.selected} cells${skipped}${summary.interrupted ? ' — interrupted' : ''}; results in ${summary.out}`);
     if (summary.interrupted) console.error(`resume with: mobius-bench run ${opts.suiteFile} --resume ${summary.out}`);
   }

@@ -23,6 +23,8 @@ export interface RunRecord {
   interrupted: boolean;
   /** Things a reader must know: no nvidia-smi, resumed runs, … */
   notes: string[];
+  /** Cells not run because the planner said they cannot fit (--skip-unfit): never passed, never failed. */
+  skipped?: Array<{ id: string; label: string; reason: string }>;
   /** Each later `--resume` of this run. */
   resumes: Array<{ startedAt: string; endedAt: string | null; cells: number }>;
 }

@@ -3,11 +3,13 @@
 // appends each result to results.jsonl the moment it ends. SIGINT/SIGTERM
 // stop the current worker; every finished cell stays on disk.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BackendChoice } from '../backend/select.ts';
 import { captureEnvironment } from '../measure/environment.ts';
 import { GpuSampler, nvidiaSmiAvailable } from '../measure/gpu-sampler.ts';
+import { parseDevice } from '../plan/devices.ts';
+import { planInChild } from '../plan/plan-in-child.ts';
 import { appendResult, dropTruncatedLine, readResults } from '../results/jsonl.ts';
 import type { CellResult } from '../results/schema.ts';
 import { cellLabel, expandSuite, parseFilter, parseShard, shardCells, type Cell } from '../suite/expand.ts';
@@ -29,6 +31,12 @@ export interface RunOptions {
   json?: boolean;
   /** GPU sampling interval (ms). */
   gpuIntervalMs?: number;
+  /** Plan every selected cell first (plan.json beside results.jsonl). */
+  plan?: boolean;
+  /** Plan first and do not run the cells whose planned peak exceeds `device`. */
+  skipUnfit?: boolean;
+  /** The device --plan / --skip-unfit check against (default a100-40gb). */
+  device?: string;
 }
 
 export interface SelectedCells {
@@ -49,6 +57,8 @@ export interface RunSummary {
   out: string;
   selected: number;
   alreadyDone: number;
+  /** Not run: the planner said they cannot fit the device (--skip-unfit). */
+  skippedUnfit: number;
   ran: number;
   ok: number;
   failed: number;
@@ -96,6 +106,7 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
       endedAt: null,
       interrupted: false,
       notes: [],
+      skipped: [],
       resumes: [],
     };
   }
@@ -104,7 +115,23 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
   if (!gpu && !record.notes.includes(gpuNote)) record.notes.push(gpuNote);
   writeRunRecord(out, record);
 
-  const todo = selected.filter((c) => !done.has(c.id));
+  let todo = selected.filter((c) => !done.has(c.id));
+  const notDone = todo.length;
+  if (opts.plan || opts.skipUnfit) {
+    const device = opts.device ?? 'a100-40gb';
+    parseDevice(device);
+    const plans = await planInChild(todo, device);
+    writeFileSync(join(out, 'plan.json'), `${JSON.stringify({ device, cells: plans }, null, 2)}\n`);
+    if (opts.skipUnfit) {
+      const unfit = new Set(plans.filter((p) => !p.fits).map((p) => p.id));
+      record.skipped ??= [];
+      for (const p of plans.filter((x) => !x.fits)) {
+        record.skipped.push({ id: p.id, label: cellLabel(p.config), reason: `planned peak ${(p.memory.peakBytes / 1024 ** 3).toFixed(2)} GiB exceeds ${device}` });
+      }
+      todo = todo.filter((c) => !unfit.has(c.id));
+      writeRunRecord(out, record);
+    }
+  }
   const progress = makeProgress({ json: opts.json ?? false });
   let current: ChildProcess | null = null;
   let interrupted = false;
@@ -155,7 +182,8 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
   return {
     out,
     selected: selected.length,
-    alreadyDone: selected.length - todo.length,
+    alreadyDone: selected.length - notDone,
+    skippedUnfit: notDone - todo.length,
     ran: results.length,
     ok: results.filter((r) => r.status === 'ok').length,
     failed: results.filter((r) => r.status === 'failed').length,

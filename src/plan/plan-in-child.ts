@@ -1,0 +1,29 @@
+// Plans cells in a child process (see plan-worker.ts) and returns the plans.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Cell } from '../suite/expand.ts';
+import type { PlanReply, PlanRequest } from './plan-worker.ts';
+import type { PlannedCell } from './planner.ts';
+
+const WORKER = fileURLToPath(new URL('./plan-worker.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+export function planInChild(cells: Cell[], device: string): Promise<PlannedCell[]> {
+  return new Promise((resolve, reject) => {
+    const child = fork(WORKER, [], { execArgv: ['--import', TSX], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    let reply: PlanReply | null = null;
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    child.on('message', (m: PlanReply) => {
+      reply = m;
+    });
+    child.on('exit', (code) => {
+      const r = reply as PlanReply | null;
+      if (r?.type === 'plans') resolve(r.plans);
+      else reject(new Error(`planning failed: ${r?.type === 'error' ? r.message : `exit ${code}: ${stderr.trim().split('\n').pop() ?? ''}`}`));
+    });
+    child.send({ cells, device } satisfies PlanRequest);
+  });
+}
