@@ -114,7 +114,7 @@ test('the checks can fail: unknown labels, broken workflows and injected express
     '      - uses: actions/github-script@v7',
     '        with:',
     "          script: console.log('${{ github.head_ref }}')",
-    '      - run: echo "${{ github.nope(1) }}"',
+    '      - run: echo "${{ github.nope }}"',
     '',
   ].join('\n');
   const findings = await lint(bad, 'bad.yml');
@@ -122,7 +122,7 @@ test('the checks can fail: unknown labels, broken workflows and injected express
   assert.ok(!findings.some((f) => f.message.includes('"gpu"')), 'a declared label');
   assert.ok(findings.some((f) => f.kind === 'expression' && f.message.includes('github.event.pull_request.title')));
   assert.ok(findings.some((f) => f.message.includes('nope')));
-  assert.deepEqual(unsafeExpressions(bad), ['line 7: ${{ github.event.pull_request.title }}', 'line 12: ${{ github.head_ref }}', 'line 13: ${{ github.nope(1) }}']);
+  assert.deepEqual(unsafeExpressions(bad), ['line 7: ${{ github.event.pull_request.title }}', 'line 12: ${{ github.head_ref }}', 'line 13: ${{ github.nope }}']);
   assert.ok((await lint('on: push\njobs:\n  a:\n    steps: 3\n', 'broken.yml')).length > 0);
 });
 
