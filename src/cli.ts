@@ -11,6 +11,7 @@ import { formatStep, runStepCommand } from './cli/step-command.ts';
 import { listCommand, runCommand } from './cli/run-command.ts';
 import { envReport, formatEnv } from './cli/env-command.ts';
 import { formatPlan, planCommand } from './cli/plan-command.ts';
+import { reportCommand } from './cli/report-command.ts';
 
 const program = new Command('mobius-bench')
   .description('Benchmark serial vs parallel (Mobius) 3D-UNet training: memory and time per step')
@@ -64,6 +65,16 @@ program
   .option('--json', 'machine-readable output, no progress bar')
   .action(async (suiteFile: string, opts) => {
     process.exitCode = await runCommand({ suiteFile, ...opts });
+  });
+
+program
+  .command('report')
+  .description('write results.csv, summary.md, report.html and charts/*.png for a run')
+  .argument('<run>', 'a run folder or its results.jsonl')
+  .option('--out <dir>', 'where to write them (default: the run folder)')
+  .action(async (input: string, opts: { out?: string }) => {
+    const { outDir, files } = await reportCommand(input, opts);
+    console.log(`${files.length} files in ${outDir}`);
   });
 
 program

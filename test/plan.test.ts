@@ -143,4 +143,10 @@ test('run --skip-unfit plans first, skips what cannot fit and lists it in run.js
   assert.equal(planned.cells.length, 2);
   const [ran] = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CellResult);
   assert.equal(ran!.memory!.peakBytes, planned.cells.find((c: { id: string }) => c.id === ran!.id).memory.peakBytes);
+  // The reports show the prediction beside the measurement.
+  const summaryMd = readFileSync(join(out, 'summary.md'), 'utf8');
+  assert.match(summaryMd, /### Planned vs measured tensor peak[\s\S]*\| exact \|/);
+  const csvHeader = readFileSync(join(out, 'results.csv'), 'utf8').split('\n')[0]!;
+  assert.ok(csvHeader.includes('tensor_peak_planned_mb'));
+  assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /planned peak \(MB\)/);
 });

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cellLabel, type Cell } from '../suite/expand.ts';
+import { writeReports } from '../report/write-reports.ts';
 import { runSuite, selectCells, type RunOptions } from '../runner/run-suite.ts';
 
 export function formatCells(cells: Cell[]): string {
@@ -15,6 +16,16 @@ export async function runCommand(opts: RunOptions & { dryRun?: boolean }): Promi
     return 0;
   }
   const summary = await runSuite(opts);
+  // The results are on disk already; a report that fails loses nothing.
+  let reportError: string | null = null;
+  if (summary.ran + summary.alreadyDone > 0) {
+    try {
+      await writeReports(summary.out);
+    } catch (err) {
+      reportError = `the reports were not written: ${(err as Error).message} (retry: mobius-bench report ${summary.out})`;
+    }
+  }
+  if (reportError) console.error(`mobius-bench: ${reportError}`);
   if (opts.json) {
     console.log(JSON.stringify(summary, null, 2));
   } else {

@@ -223,6 +223,11 @@ export function compareSnapshots(baseline: Snapshot, current: Snapshot, threshol
     warnings.push(`${cantGate.samples.baseline} vs ${cantGate.samples.current} step samples cannot reach p < ${thresholds.alpha}: the step-time gate cannot fire; measure ≥ ${stepsNeeded(thresholds.alpha)} steps (--steps)`);
   }
 
+  const tensorGains = cells.filter((c) => c.metrics.some((m) => m.metric === 'tensor' && m.verdict === 'improvement' && m.gated));
+  if (tensorGains.length) {
+    warnings.push(`tensor memory fell in ${tensorGains.length} cell${tensorGains.length === 1 ? '' : 's'}: save a new baseline (mobius-bench baseline save <run dir>) so that the gate keeps the gain`);
+  }
+
   const claims = recheckClaims(current.baseline.suite.definition.claims ?? [], baseline, current, thresholds);
   const claimRegressions = claims.filter((c) => c.verdict === 'regression' && c.gated).length;
   const claimWarnings = claims.filter((c) => c.verdict === 'warning' || (c.verdict === 'regression' && !c.gated)).length;

@@ -26,6 +26,7 @@ export function formatTable(c: Comparison): string {
   lines.push(`  current:  ${c.current.source} (${c.current.kind}, commit ${c.current.commit?.slice(0, 7) ?? '?'}, ${c.current.machine})`);
   lines.push('');
   const shown: Metric[] = METRICS.filter((k) => c.cells.some((cell) => cell.metrics.some((m) => m.metric === k)));
+  if (shown.length === 0) shown.push('tensor');
   const header = ['', 'cell', 'id', ...shown.map((k) => METRIC_NAMES[k])];
   const rows = c.cells.map((cell) => {
     const byMetric = new Map(cell.metrics.map((m) => [m.metric, m]));

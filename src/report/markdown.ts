@@ -80,6 +80,18 @@ function comparisonSections(data: ReportData): string[] {
   return out;
 }
 
+/** Planned (shape-only) beside measured tensor peaks, where the run was planned. */
+function plannedSection(data: ReportData): string[] {
+  const both = data.cells.filter((c) => c.planned != null && c.result.memory != null);
+  if (both.length === 0) return [];
+  const rows = both.map((c) => {
+    const measured = c.result.memory!.peakBytes;
+    const planned = c.planned!.peakBytes;
+    return [mdText(c.result.label), (planned / 1e6).toFixed(1), (measured / 1e6).toFixed(1), planned === measured ? 'exact' : `${(((planned - measured) / measured) * 100).toFixed(2)} %`];
+  });
+  return ['### Planned vs measured tensor peak', '', table(['cell', 'planned (MB)', 'measured (MB)', 'difference'], rows), ''];
+}
+
 function failedSection(data: ReportData): string[] {
   const failed = data.cells.filter((c) => c.result.status === 'failed');
   if (failed.length === 0) return [];
@@ -97,7 +109,7 @@ export function toMarkdown(data: ReportData): string {
   for (const note of data.notes) lines.push(`> ${mdText(note)}`, '');
   const comparisons = comparisonSections(data);
   if (data.comparisons.length === 0) lines.push('No matched group has both delta-parallel and a serial mode measured.', '');
-  lines.push(...comparisons, ...claimsSection(data), ...failedSection(data));
+  lines.push(...comparisons, ...claimsSection(data), ...plannedSection(data), ...failedSection(data));
   return `${lines.join('\n').trimEnd()}\n`;
 }
 

@@ -2,7 +2,7 @@
 // cells with their step statistics, the matched groups and their
 // comparisons (with a bootstrap interval on the time ratio), the suite's
 // claims and the run record. Exporters only present this; none re-measures.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkClaims, compareInGroup, matchedGroups, type ClaimCheck, type GroupComparison, type MatchedGroup } from '../results/analysis.ts';
 import { readResults } from '../results/jsonl.ts';
@@ -21,6 +21,8 @@ export interface CellView {
   trainableParams: number | null;
   frozenParams: number | null;
   finalLoss: number | null;
+  /** The planner's prediction for this cell (plan.json from `run --plan`), if there is one. */
+  planned: { peakBytes: number; flops: number; fits: boolean } | null;
 }
 
 /** candidate vs baseline in one matched group, with the time ratio's interval. */
@@ -111,7 +113,27 @@ function checkRunRecord(run: RunRecord, where: string): void {
   if (claims != null && !Array.isArray(claims)) fail(where, 'suite.definition.claims is not a list');
 }
 
-function cellView(r: CellResult): CellView {
+interface PlanFile {
+  device: string;
+  cells: Array<{ id: string; memory: { peakBytes: number }; flops: number; fits: boolean }>;
+}
+
+/** plan.json beside results.jsonl (written by `run --plan` / `--skip-unfit`), by cell id. */
+function readPlans(runDir: string): Map<string, CellView['planned'] & object> {
+  const path = join(runDir, 'plan.json');
+  const plans = new Map<string, CellView['planned'] & object>();
+  if (!existsSync(path)) return plans;
+  let file: PlanFile;
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as PlanFile;
+  } catch {
+    throw new UserError(`${path}: not valid JSON`);
+  }
+  for (const c of file.cells ?? []) plans.set(c.id, { peakBytes: c.memory.peakBytes, flops: c.flops, fits: c.fits });
+  return plans;
+}
+
+function cellView(r: CellResult, plans: Map<string, CellView['planned'] & object> = new Map()): CellView {
   const steps = r.status === 'ok' ? summarize(r.stepMs) : null;
   const trainable = r.params == null ? null : r.config.mode === 'full' ? r.params.trainable.full : r.params.trainable.delta;
   return {
@@ -121,6 +143,7 @@ function cellView(r: CellResult): CellView {
     trainableParams: trainable,
     frozenParams: trainable == null || r.params == null ? null : r.params.total - trainable,
     finalLoss: r.loss.length > 0 ? r.loss[r.loss.length - 1]! : null,
+    planned: plans.get(r.id) ?? null,
   };
 }
 
@@ -172,6 +195,7 @@ export function loadReportData(input: string): ReportData {
   if (read.truncatedLine != null) notes.push(`${resultsPath}:${read.truncatedLine}: a cut-off last line (a crash mid-write) was skipped`);
 
   const results = read.results;
+  const plans = readPlans(runDir);
   const groups = matchedGroups(results);
   const ok = results.filter((r) => r.status === 'ok');
   const chartMemory: ChartMemory = ok.length > 0 && ok.every((r) => r.gpu?.processPeakMiB != null) ? 'gpu' : 'tensor';
@@ -182,7 +206,7 @@ export function loadReportData(input: string): ReportData {
     runDir,
     resultsPath,
     run,
-    cells: results.map(cellView),
+    cells: results.map((r) => cellView(r, plans)),
     groups,
     comparisons,
     skippedComparisons: skippedComparisonsOf(groups, comparisons, modes),
