@@ -12,6 +12,9 @@ import { listCommand, runCommand } from './cli/run-command.ts';
 import { envReport, formatEnv } from './cli/env-command.ts';
 import { formatPlan, planCommand } from './cli/plan-command.ts';
 import { reportCommand } from './cli/report-command.ts';
+import { compareCommand } from './cli/compare-command.ts';
+import { baselineSaveCommand } from './cli/baseline-command.ts';
+import { mergeCommand } from './cli/merge-command.ts';
 
 const program = new Command('mobius-bench')
   .description('Benchmark serial vs parallel (Mobius) 3D-UNet training: memory and time per step')
@@ -75,6 +78,37 @@ program
   .action(async (input: string, opts: { out?: string }) => {
     const { outDir, files } = await reportCommand(input, opts);
     console.log(`${files.length} files in ${outDir}`);
+  });
+
+program
+  .command('compare')
+  .description('compare a run with a baseline: exit 0 clean, 1 regression, 2 unusable input')
+  .argument('<baseline>', 'a baseline file (baseline save) or a run folder')
+  .argument('<current>', 'a run folder')
+  .option('--markdown <file>', 'also write the verdict as Markdown (for a PR comment)')
+  .option('--json', 'machine-readable output')
+  .option('--threshold <metric=value>', 'tensor, gpu, rss, time (5, 5%, 16MiB or off), p=…, claims=off; repeatable', (v: string, prev: string[] = []) => [...prev, v])
+  .action(async (baseline: string, current: string, opts) => {
+    process.exitCode = await compareCommand(baseline, current, opts);
+  });
+
+const baselineCommand = program.command('baseline').description('baselines for compare');
+baselineCommand
+  .command('save')
+  .description('save a compact baseline of a run (small enough to commit)')
+  .argument('<run>', 'a run folder')
+  .option('--to <file>', 'where (default: reports/baselines/<suite>.json)')
+  .action(async (runDir: string, opts: { to?: string }) => {
+    console.log(await baselineSaveCommand(runDir, opts));
+  });
+
+program
+  .command('merge')
+  .description('merge the shard run folders of one suite into one run')
+  .argument('<runs...>', 'run folders')
+  .requiredOption('--out <dir>', 'the merged run folder')
+  .action(async (runDirs: string[], opts: { out: string }) => {
+    console.log(await mergeCommand(runDirs, opts));
   });
 
 program

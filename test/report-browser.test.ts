@@ -14,7 +14,8 @@ import { loadReportData } from '../src/report/report-data.ts';
 import { writeReports } from '../src/report/write-reports.ts';
 
 const RUNS = fileURLToPath(new URL('./fixtures/runs/', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's chromium (what .ci/run installs); CHROMIUM_PATH elsewhere (GitHub's runners have Chrome).
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 const XSS_NAME = '<img src=x onerror=alert(1)>';
 const XSS_DESCRIPTION = '</script><script>alert(2)</script>';
