@@ -8,15 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from 'simple-statistics';
 import { GpuSampler } from '../src/measure/gpu-sampler.ts';
 import { runCellInWorker } from '../src/runner/run-cell.ts';
 import { selectCells } from '../src/runner/run-suite.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '6' }, suite: { type: 'string', default: 'suites/smoke.ts' }, filter: { type: 'string', default: 'mode=delta-serial' }, steps: { type: 'string', default: '8' } } });
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return (s[Math.floor((s.length - 1) / 2)]! + s[Math.ceil((s.length - 1) / 2)]!) / 2;
-};
 
 const bin = mkdtempSync(join(tmpdir(), 'fake-smi-'));
 symlinkSync(fileURLToPath(new URL('../test/fixtures/fake-nvidia-smi.mjs', import.meta.url)), join(bin, 'nvidia-smi'));

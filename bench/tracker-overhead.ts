@@ -4,6 +4,7 @@
 // one tracked buffer in isolation (to scale to 100k+ kernels a step).
 //   npx tsx bench/tracker-overhead.ts [--preset tiny] [--mode delta-serial] [--rounds 7] [--steps 2]
 import { parseArgs } from 'node:util';
+import { median } from 'simple-statistics';
 import { tf } from '../src/backend/tf.ts';
 import { initBackend } from '../src/backend/select.ts';
 import { getPreset } from '../src/model/config.ts';
@@ -12,10 +13,6 @@ import { parseMode } from '../src/train/modes.ts';
 import { Trainer } from '../src/train/trainer.ts';
 
 const { values } = parseArgs({ options: { preset: { type: 'string', default: 'tiny' }, mode: { type: 'string', default: 'delta-serial' }, rounds: { type: 'string', default: '7' }, steps: { type: 'string', default: '2' } } });
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return (s[Math.floor((s.length - 1) / 2)]! + s[Math.ceil((s.length - 1) / 2)]!) / 2;
-};
 
 await initBackend('wasm');
 const preset = getPreset(values.preset!);

@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { seededRandom } from '../src/results/stats.ts';
 import { fileURLToPath } from 'node:url';
 import { compareCommand, type CompareIo } from '../src/cli/compare-command.ts';
 import { baselineSaveCommand } from '../src/cli/baseline-command.ts';
@@ -25,17 +26,7 @@ function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'mobius-gate-'));
 }
 
-/** A seeded generator (mulberry32) of uniform numbers in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** n step times around `center` ms: log-normal, 3 % spread, like a quiet machine. */
 function stepSamples(seed: number, n: number, center: number, spread = 0.03): number[] {

@@ -9,6 +9,7 @@ import type { Mode } from '../train/modes.ts';
 import { Trainer } from '../train/trainer.ts';
 import { paramsReport, type NetworkParams } from './params-command.ts';
 import { MODE_SPECS } from '../train/modes.ts';
+import { summarize } from '../results/stats.ts';
 
 export interface StepOptions {
   preset: string;
@@ -63,8 +64,7 @@ export async function runStepCommand(opts: StepOptions): Promise<StepReport> {
 const MB = 1e6;
 
 export function formatStep(r: StepReport): string {
-  const sorted = [...r.stepMs].sort((a, b) => a - b);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)]! / 2 + sorted[Math.ceil((sorted.length - 1) / 2)]! / 2;
+  const median = summarize(r.stepMs)?.median ?? NaN;
   const m = r.memory;
   return [
     `${r.preset} ${r.mode} on ${r.backend.name} (${r.backend.package} ${r.backend.version}): batch ${r.config.batch} × accum ${r.config.accum}, ${r.config.frames} frames, ${r.config.size} px`,
