@@ -4,22 +4,15 @@
 import { createHash } from 'node:crypto';
 import type { BackendChoice } from '../backend/select.ts';
 import { getPreset, latentSize, validateConfig, type PresetName, type UNetConfig } from '../model/config.ts';
-import type { Mode } from '../train/modes.ts';
+import type { TrainerOptions } from '../train/trainer.ts';
 import { UserError } from '../user-error.ts';
 import type { Suite } from './schema.ts';
 
-/** Everything a worker needs to run one cell. */
-export interface CellConfig {
+/** Everything a worker needs to run one cell: a training configuration, and where and how to measure it. */
+export interface CellConfig extends Pick<TrainerOptions, 'mode' | 'batch' | 'accum' | 'frames' | 'size' | 'textLength' | 'seed'> {
   preset: PresetName;
   /** The preset's UNetConfig with the suite's overrides applied. */
   unet: UNetConfig;
-  mode: Mode;
-  batch: number;
-  accum: number;
-  frames: number;
-  size: number;
-  textLength: number;
-  seed: number;
   backend: BackendChoice;
   /** How it is measured (not part of the id: more steps measure the same cell). */
   warmup: number;
