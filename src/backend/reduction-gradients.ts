@@ -8,10 +8,11 @@ import { tf } from './tf.ts';
 
 let registered = false;
 
-function expandedDy(dy: tf.Tensor, x: tf.Tensor, axes: number[]): tf.Tensor {
+/** dy broadcast back to x's shape through a backend-made ones(x.shape), as tfjs does with a JS array. */
+function broadcastDy(dy: tf.Tensor, x: tf.Tensor, axis: number | number[]): tf.Tensor {
   const shape = x.shape.slice();
-  for (const axis of axes) shape[axis] = 1;
-  return tf.reshape(dy, shape);
+  for (const a of tf.util.parseAxisParam(axis, x.shape)) shape[a] = 1;
+  return tf.mul(tf.reshape(dy, shape), tf.fill(x.shape, 1, 'float32'));
 }
 
 export function registerFillBasedReductionGradients(): void {
@@ -22,10 +23,9 @@ export function registerFillBasedReductionGradients(): void {
     inputsToSave: ['x'],
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved as [tf.Tensor];
-      const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
-      const [, reduceShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
-      const reduceSize = tf.util.sizeFromShape(reduceShape);
-      return { x: () => tf.div(tf.mul(expandedDy(dy as tf.Tensor, x, axes), tf.fill(x.shape, 1, 'float32')), reduceSize) };
+      const { axis } = attrs as { axis: number | number[] };
+      const [, reduceShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, tf.util.parseAxisParam(axis, x.shape));
+      return { x: () => tf.div(broadcastDy(dy as tf.Tensor, x, axis), tf.util.sizeFromShape(reduceShape)) };
     },
   });
   tf.registerGradient({
@@ -33,8 +33,7 @@ export function registerFillBasedReductionGradients(): void {
     inputsToSave: ['x'],
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved as [tf.Tensor];
-      const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
-      const derX = tf.mul(expandedDy(dy as tf.Tensor, x, axes), tf.fill(x.shape, 1, 'float32'));
+      const derX = broadcastDy(dy as tf.Tensor, x, (attrs as { axis: number | number[] }).axis);
       return { x: () => derX };
     },
   });

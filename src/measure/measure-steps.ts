@@ -30,6 +30,17 @@ export function optimizerStateBytes(trainer: Trainer): number {
   return uniqueBytes(trainer.optimizer.stateTensors());
 }
 
+/** The split of a cell's tensor memory, from the bytes at step start and the step peak. */
+export function tensorMemory(trainer: Trainer, startBytes: number, peakBytes: number): TensorMemory {
+  return {
+    startBytes,
+    peakBytes,
+    weightsBytes: uniqueBytes(trainer.net.variables()),
+    optimizerBytes: optimizerStateBytes(trainer),
+    workingBytes: peakBytes - startBytes,
+  };
+}
+
 export async function measureSteps(trainer: Trainer, tracker: BufferTracker, opts: { warmup: number; steps: number }): Promise<StepMeasurements> {
   for (let i = 0; i < opts.warmup; i++) trainer.step();
   const stepMs: number[] = [];
@@ -48,12 +59,6 @@ export async function measureSteps(trainer: Trainer, tracker: BufferTracker, opt
   return {
     stepMs,
     loss,
-    memory: {
-      startBytes,
-      peakBytes,
-      weightsBytes: uniqueBytes(trainer.net.variables()),
-      optimizerBytes: optimizerStateBytes(trainer),
-      workingBytes: peakBytes - startBytes,
-    },
+    memory: tensorMemory(trainer, startBytes, peakBytes),
   };
 }

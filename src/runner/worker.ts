@@ -5,14 +5,14 @@ import { readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { initBackend } from '../backend/select.ts';
 import { paramsReport } from '../cli/params-command.ts';
-import { optimizerStateBytes } from '../measure/measure-steps.ts';
-import { BufferTracker, uniqueBytes } from '../measure/tensor-memory.ts';
+import { tensorMemory } from '../measure/measure-steps.ts';
+import { BufferTracker } from '../measure/tensor-memory.ts';
 import { MODE_SPECS } from '../train/modes.ts';
 import { Trainer } from '../train/trainer.ts';
 import { UserError } from '../user-error.ts';
 import type { RunCellMessage, WorkerMessage, WorkerOutcome } from './messages.ts';
 import { injectFault } from './fault-injection.ts';
-import { percentile } from './percentile.ts';
+import { summarize } from '../results/stats.ts';
 
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve) => process.send!(message, () => resolve()));
@@ -61,8 +61,9 @@ async function runCell({ id, config }: RunCellMessage): Promise<WorkerOutcome> {
 
   const result = bench.tasks[0]!.result;
   if (result.state !== 'completed') throw new Error(`tinybench ended the measured steps in state ${result.state}`);
-  const latency = result.latency;
-  const sorted = [...stepMs].sort((a, b) => a - b);
+  // Location statistics from the ordered samples through the one statistics
+  // module (the reports and gates use the same); mean and sd from tinybench.
+  const summary = summarize(stepMs)!;
   const peakBytes = Math.max(...stepPeakBytes);
   const outcome: WorkerOutcome = {
     backend,
@@ -71,22 +72,15 @@ async function runCell({ id, config }: RunCellMessage): Promise<WorkerOutcome> {
     loss,
     stepPeakBytes,
     stats: {
-      medianMs: latency.p50,
-      p95Ms: percentile(sorted, 0.95),
-      minMs: latency.min,
-      maxMs: latency.max,
-      meanMs: latency.mean,
-      sdMs: latency.sd,
-      samplesPerSecond: (config.batch * config.accum * 1000) / latency.p50,
+      medianMs: summary.median,
+      p95Ms: summary.p95,
+      minMs: summary.min,
+      maxMs: summary.max,
+      meanMs: result.latency.mean,
+      sdMs: result.latency.sd,
+      samplesPerSecond: (config.batch * config.accum * 1000) / summary.median,
     },
-    memory: !TRACKING ? null : {
-      startBytes,
-      peakBytes,
-      weightsBytes: uniqueBytes(trainer.net.variables()),
-      optimizerBytes: optimizerStateBytes(trainer),
-      workingBytes: peakBytes - startBytes,
-      rssPeakBytes: peakRssBytes(),
-    },
+    memory: !TRACKING ? null : { ...tensorMemory(trainer, startBytes, peakBytes), rssPeakBytes: peakRssBytes() },
   };
   trainer.dispose();
   return outcome;
