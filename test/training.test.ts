@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf } from '../src/backend/tf.ts';
 import { initBackend } from '../src/backend/select.ts';
+import { BufferTracker } from '../src/measure/tensor-memory.ts';
+import { PRESETS } from '../src/model/config.ts';
+import { planUNet } from '../src/model/layout.ts';
 import { MODES, MODE_SPECS } from '../src/train/modes.ts';
 import { Trainer } from '../src/train/trainer.ts';
 import { relativeError, snapshot, tinyOptions } from './helpers.ts';
@@ -85,3 +88,43 @@ for (const mode of ['delta-serial', 'delta-parallel'] as const) {
     assert.ok(last < 0.8 * first, `${mode}: loss ${first.toFixed(4)} → ${last.toFixed(4)}: ${losses.map((l) => l.toFixed(3)).join(' ')}`);
   });
 }
+
+test('dropout 0.1 in the temporal convs trains with seeded masks, counted in tensor memory', () => {
+  const tracker = new BufferTracker().install();
+  try {
+    const shape = { frames: 4, size: 64, batch: 2 };
+    const run = (dropout: number) => {
+      const trainer = new Trainer(tinyOptions('delta-serial', { ...shape, dropout, learningRate: 1e-3 }));
+      try {
+        // Step 2: at initialisation the last stage's zero conv hides what dropout did before it.
+        trainer.step();
+        tracker.resetPeak();
+        const start = tracker.current;
+        const { loss } = trainer.step();
+        return { loss, above: tracker.peak - start };
+      } finally {
+        trainer.dispose();
+      }
+    };
+    const off = run(0);
+    const on = run(0.1);
+    const again = run(0.1);
+    assert.notEqual(on.loss, off.loss, 'the masks change the forward pass');
+    assert.equal(on.loss, again.loss, 'the same seed draws the same masks');
+    assert.equal(on.above, again.above);
+    // Each of stages 2–4 of every temporal conv keeps one float per element of its input for the backward pass.
+    const config = PRESETS.tiny.config;
+    const latent = shape.size / 8;
+    let kept = 0;
+    for (const step of planUNet(config)) {
+      if (step.kind !== 'layer') continue;
+      const level = Number(step.name.split('.')[1]);
+      const side = step.name.startsWith('mid') ? latent / 2 ** (config.blockChannels.length - 1)
+        : latent / 2 ** (step.name.startsWith('down') ? level : config.blockChannels.length - 1 - level);
+      kept += 3 * 4 * shape.batch * shape.frames * side * side * step.outCh;
+    }
+    assert.ok(on.above - off.above >= kept, `dropout adds ${on.above - off.above} bytes to the step; its masks alone are ${kept}`);
+  } finally {
+    tracker.uninstall();
+  }
+});

@@ -7,7 +7,7 @@ import { measureSteps, type StepMeasurements } from '../measure/measure-steps.ts
 import { BufferTracker } from '../measure/tensor-memory.ts';
 import type { Mode } from '../train/modes.ts';
 import { Trainer } from '../train/trainer.ts';
-import { paramsReport, type NetworkParams } from './params-command.ts';
+import { paramsReport, type NetworkParams } from '../model/params-report.ts';
 import { MODE_SPECS } from '../train/modes.ts';
 import { summarize } from '../results/stats.ts';
 

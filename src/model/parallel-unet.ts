@@ -11,28 +11,42 @@ import { tf } from '../backend/tf.ts';
 import type { Tensor } from '../backend/tf.ts';
 import type { UNetConfig } from './config.ts';
 import { addFrozen, Conv2d } from './layers.ts';
+import type { ParamGroup } from './params.ts';
 import type { UNetInputs } from './spatial-unet.ts';
 import { TemporalAttention } from './blocks/temporal-attention.ts';
 import { TemporalConv } from './blocks/temporal-conv.ts';
+import type { TemporalLayer } from './serial-unet.ts';
 import { VideoUNet } from './video-unet.ts';
+import { walkUNet } from './walk-unet.ts';
 
-interface TemporalLayer {
-  tc: TemporalConv;
-  ta: TemporalAttention | null;
+/** What one layer of the spatial stream gives the time stream: SC(h), and SA(SC(h)) where it has attention. */
+export interface SpatialOutputs {
+  sc: tf.Tensor4D;
+  sa: tf.Tensor4D | null;
 }
 
 /** The spatial stream's results that the time stream reads. */
 export interface SpatialTrace {
   /** h after the input conv: t starts as a copy of it. */
   h0: tf.Tensor4D;
-  /** Per layer: SC(h), and SA(SC(h)) where the layer has attention. */
-  layers: Map<string, { sc: tf.Tensor4D; sa: tf.Tensor4D | null }>;
+  layers: Map<string, SpatialOutputs>;
   /** h after the last up block: the h half of the fusion. */
   hOut: tf.Tensor4D;
 }
 
+type Plus = <T extends Tensor>(live: T, frozen: Tensor) => T;
+
+/** Eq. 9, one layer of the time stream: t' = SA(SC(h)) + TA(SC(h) + TC(t)), or SC(h) + TC(t) without attention. */
+export function parallelLayer(temporal: TemporalLayer, h: SpatialOutputs, t: tf.Tensor4D, inputs: UNetInputs, plus: Plus): tf.Tensor4D {
+  const tcOut = temporal.tc.apply(t, inputs.frames, inputs.dropout ?? null);
+  return temporal.ta && h.sa
+    ? plus(temporal.ta.apply(plus(tcOut, h.sc), inputs.frames), h.sa)
+    : plus(tcOut, h.sc);
+}
+
 export class ParallelUNet extends VideoUNet<SpatialTrace> {
   readonly kind = 'parallel' as const;
+  readonly deltaGroups: readonly ParamGroup[] = ['temporal', 'extra'];
   readonly transformerIn: TemporalAttention;
   readonly temporal = new Map<string, TemporalLayer>();
   /** Eq. 6: a 1×1 conv over h ⊕ t, starting as "take h" (t half zero). */
@@ -59,28 +73,22 @@ export class ParallelUNet extends VideoUNet<SpatialTrace> {
     });
   }
 
-  /** The h stream: the 2D UNet, recording what the t stream reads. */
+  /** The h stream (Eq. 8: h' = SA(SC(h))): the 2D UNet, recording what the t stream reads. */
   frozenPass(inputs: UNetInputs): SpatialTrace {
     const temb = this.spatial.timeEmbedding.apply(inputs.timesteps);
     const h0 = this.spatial.convIn.apply(inputs.noisy);
     const layers: SpatialTrace['layers'] = new Map();
-    let h = h0;
-    const skips: tf.Tensor4D[] = [h];
-    for (const step of this.spatial.plan) {
-      if (step.kind !== 'layer') {
-        h = this.spatial.resample(step.name, h);
-        if (step.kind === 'down') skips.push(h);
-        continue;
-      }
-      const { sc, sa } = this.spatial.layer(step);
-      if (step.skip === 'pop') h = tf.concat([h, skips.pop()!], 3) as tf.Tensor4D;
-      const scOut = sc.apply(h, temb);
-      const saOut = sa ? sa.apply(scOut, inputs.text) : null;
-      layers.set(step.name, { sc: scOut, sa: saOut });
-      h = saOut ?? scOut; // Eq. 8
-      if (step.skip === 'push') skips.push(h);
-    }
-    return { h0, layers, hOut: h };
+    const hOut = walkUNet(this.spatial.plan, h0, {
+      layer: (step, h) => {
+        const { sc, sa } = this.spatial.layer(step);
+        const scOut = sc.apply(h, temb);
+        const saOut = sa ? sa.apply(scOut, inputs.text) : null;
+        layers.set(step.name, { sc: scOut, sa: saOut });
+        return saOut ?? scOut;
+      },
+      resample: (step, h) => this.spatial.resample(step, h),
+    });
+    return { h0, layers, hOut };
   }
 
   frozenTensors(trace: SpatialTrace): Tensor[] {
@@ -94,26 +102,13 @@ export class ParallelUNet extends VideoUNet<SpatialTrace> {
 
   /** The t stream (Eq. 9), then the fusion (Eq. 6) and the output head. */
   livePass(trace: SpatialTrace, inputs: UNetInputs, hoisted: boolean): tf.Tensor4D {
-    const { frames } = inputs;
     // A frozen operand computed outside the tape need not be kept for backward.
-    const plus = hoisted ? addFrozen : <T extends Tensor>(live: T, frozen: Tensor) => tf.add(live, frozen) as T;
-    let t = this.transformerIn.apply(trace.h0, frames);
-    const skips: tf.Tensor4D[] = [t];
-    for (const step of this.spatial.plan) {
-      if (step.kind !== 'layer') {
-        t = this.spatial.resample(step.name, t); // the same frozen resampler as h
-        if (step.kind === 'down') skips.push(t);
-        continue;
-      }
-      const { tc, ta } = this.temporal.get(step.name)!;
-      const { sc, sa } = trace.layers.get(step.name)!;
-      if (step.skip === 'pop') t = tf.concat([t, skips.pop()!], 3) as tf.Tensor4D;
-      const tcOut = tc.apply(t, frames);
-      t = ta && sa
-        ? plus(ta.apply(plus(tcOut, sc), frames), sa) // SA(SC(h)) + TA(SC(h) + TC(t))
-        : plus(tcOut, sc); // SC(h) + TC(t)
-      if (step.skip === 'push') skips.push(t);
-    }
+    const plus: Plus = hoisted ? addFrozen : <T extends Tensor>(live: T, frozen: Tensor) => tf.add(live, frozen) as T;
+    const t0 = this.transformerIn.apply(trace.h0, inputs.frames);
+    const t = walkUNet(this.spatial.plan, t0, {
+      layer: (step, t) => parallelLayer(this.temporal.get(step.name)!, trace.layers.get(step.name)!, t, inputs, plus),
+      resample: (step, t) => this.spatial.resample(step, t), // the same frozen resampler as h
+    });
     const fused = this.fusion.apply(tf.concat([trace.hOut, t], 3) as tf.Tensor4D);
     return this.spatial.head(fused);
   }

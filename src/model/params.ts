@@ -8,7 +8,6 @@ import type { Tensor, Variable } from '../backend/tf.ts';
 
 /** spatial: the frozen 2D UNet; temporal: the video layers; extra: what only the parallel net adds. */
 export type ParamGroup = 'spatial' | 'temporal' | 'extra';
-export const PARAM_GROUPS: readonly ParamGroup[] = ['spatial', 'temporal', 'extra'];
 
 export type Init =
   | { kind: 'uniform'; fanIn: number } // PyTorch's default for Linear/Conv: U(±1/√fanIn)
@@ -39,9 +38,10 @@ export class Param {
     return this.variable != null;
   }
 
-  materialize(seed: number, trainable: boolean): void {
+  /** Creates the weight, its value from `initial` (the seeded initialiser unless the caller has its own). */
+  materialize(seed: number, trainable: boolean, initial: InitialValue = seededInitialValue): void {
     if (this.variable != null) throw new Error(`parameter ${this.name} materialised twice`);
-    const value = tf.tidy(() => initialValue(this, seed));
+    const value = tf.tidy(() => initial(this, seed));
     this.variable = tf.variable(value, trainable, undefined, 'float32');
     value.dispose();
   }
@@ -52,10 +52,11 @@ export class Param {
   }
 }
 
-function initialValue(p: Param, seed: number): Tensor {
-  // The shape-only planner needs no values, and drawing 1.4 B random numbers
-  // in JavaScript would take minutes: any kernel output of the right shape.
-  if (tf.getBackend() === 'meta') return tf.fill(p.shape, 0);
+/** A weight's first value; the shape-only planner supplies one that draws no numbers. */
+export type InitialValue = (p: Param, seed: number) => Tensor;
+
+/** The initialiser each parameter declares, drawn from (seed, name). */
+export function seededInitialValue(p: Param, seed: number): Tensor {
   switch (p.init.kind) {
     case 'zeros': return tf.zeros(p.shape);
     case 'ones': return tf.ones(p.shape);
@@ -88,6 +89,11 @@ export class ParamScope {
   static root(group: ParamGroup): { scope: ParamScope; params: Param[] } {
     const params: Param[] = [];
     return { scope: new ParamScope(params, '', group), params };
+  }
+
+  /** The dotted name of this scope (what its parameters' names start with). */
+  get path(): string {
+    return this.prefix;
   }
 
   /** A child scope; `group` overrides the group of everything declared under it. */

@@ -1,14 +1,17 @@
 // The classic serial 3D-UNet (Eq. 7): per layer h' = TA(SA(TC(SC(h)))), with
 // `transformer_in` after the input conv — diffusers' UNet3DConditionModel.
-import { tf } from '../backend/tf.ts';
+import type { tf } from '../backend/tf.ts';
 import type { Tensor } from '../backend/tf.ts';
 import type { UNetConfig } from './config.ts';
-import type { UNetInputs } from './spatial-unet.ts';
+import type { LayerStep } from './layout.ts';
+import type { ParamGroup } from './params.ts';
+import type { SpatialLayer, UNetInputs } from './spatial-unet.ts';
 import { TemporalAttention } from './blocks/temporal-attention.ts';
 import { TemporalConv } from './blocks/temporal-conv.ts';
 import { VideoUNet } from './video-unet.ts';
+import { walkUNet } from './walk-unet.ts';
 
-interface TemporalLayer {
+export interface TemporalLayer {
   tc: TemporalConv;
   ta: TemporalAttention | null;
 }
@@ -19,8 +22,21 @@ export interface SerialPrefix {
   h0: tf.Tensor4D;
 }
 
+/** Eq. 7, one layer: h' = TA(SA(TC(SC(h)))); without temporal layers, the 2D UNet's SA(SC(h)). */
+export function serialLayer(
+  spatial: SpatialLayer, temporal: TemporalLayer | null, h: tf.Tensor4D, temb: tf.Tensor2D, inputs: UNetInputs,
+): tf.Tensor4D {
+  const { frames, text, dropout } = inputs;
+  h = spatial.sc.apply(h, temb);
+  if (temporal) h = temporal.tc.apply(h, frames, dropout ?? null);
+  if (spatial.sa) h = spatial.sa.apply(h, text);
+  if (temporal?.ta) h = temporal.ta.apply(h, frames);
+  return h;
+}
+
 export class SerialUNet extends VideoUNet<SerialPrefix> {
   readonly kind = 'serial' as const;
+  readonly deltaGroups: readonly ParamGroup[] = ['temporal'];
   readonly transformerIn: TemporalAttention;
   readonly temporal = new Map<string, TemporalLayer>();
 
@@ -52,25 +68,12 @@ export class SerialUNet extends VideoUNet<SerialPrefix> {
   }
 
   livePass(prefix: SerialPrefix, inputs: UNetInputs, _hoisted: boolean, temporalLayers = true): tf.Tensor4D {
-    const { frames, text } = inputs;
     const { temb } = prefix;
-    let h = temporalLayers ? this.transformerIn.apply(prefix.h0, frames) : prefix.h0;
-    const skips: tf.Tensor4D[] = [h];
-    for (const step of this.spatial.plan) {
-      if (step.kind !== 'layer') {
-        h = this.spatial.resample(step.name, h);
-        if (step.kind === 'down') skips.push(h);
-        continue;
-      }
-      const { sc, sa } = this.spatial.layer(step);
-      const { tc, ta } = this.temporal.get(step.name)!;
-      if (step.skip === 'pop') h = tf.concat([h, skips.pop()!], 3) as tf.Tensor4D;
-      h = sc.apply(h, temb);
-      if (temporalLayers) h = tc.apply(h, frames);
-      if (sa) h = sa.apply(h, text);
-      if (ta && temporalLayers) h = ta.apply(h, frames);
-      if (step.skip === 'push') skips.push(h);
-    }
+    const start = temporalLayers ? this.transformerIn.apply(prefix.h0, inputs.frames) : prefix.h0;
+    const h = walkUNet(this.spatial.plan, start, {
+      layer: (step: LayerStep, x) => serialLayer(this.spatial.layer(step), temporalLayers ? this.temporal.get(step.name)! : null, x, temb, inputs),
+      resample: (step, x) => this.spatial.resample(step, x),
+    });
     return this.spatial.head(h);
   }
 

@@ -5,7 +5,8 @@
 import { tf } from '../backend/tf.ts';
 import type { UNetConfig } from './config.ts';
 import { Conv2d, GroupNorm, silu } from './layers.ts';
-import { planUNet, type LayerStep, type UNetStep } from './layout.ts';
+import { planUNet, type LayerStep, type ResampleStep, type UNetStep } from './layout.ts';
+import type { DropoutMasks } from './dropout.ts';
 import type { ParamScope } from './params.ts';
 import { Downsample, Upsample } from './blocks/resample.ts';
 import { SpatialAttention } from './blocks/spatial-attention.ts';
@@ -21,6 +22,8 @@ export interface UNetInputs {
   /** Text embedding of each image [B·F, L, crossDim]. */
   text: tf.Tensor3D;
   frames: number;
+  /** The temporal convs' dropout masks in training; absent or null: none (eval). */
+  dropout?: DropoutMasks | null;
 }
 
 export interface SpatialLayer {
@@ -62,8 +65,8 @@ export class SpatialUNet {
     return this.layers.get(step.name)!;
   }
 
-  resample(name: string, x: tf.Tensor4D): tf.Tensor4D {
-    return this.resamplers.get(name)!.apply(x);
+  resample(step: ResampleStep, x: tf.Tensor4D): tf.Tensor4D {
+    return this.resamplers.get(step.name)!.apply(x);
   }
 
   /** norm → SiLU → conv_out. */

@@ -5,13 +5,15 @@
 import { tf } from '../backend/tf.ts';
 import type { Tensor, Variable } from '../backend/tf.ts';
 import type { UNetConfig } from './config.ts';
-import { countParams, Param, ParamScope, type ParamCounts, type ParamGroup } from './params.ts';
+import { countParams, Param, ParamScope, type InitialValue, type ParamCounts, type ParamGroup } from './params.ts';
 import { SpatialUNet, type UNetInputs } from './spatial-unet.ts';
 
 export type NetworkKind = 'serial' | 'parallel';
 
 export abstract class VideoUNet<Frozen = unknown> {
   abstract readonly kind: NetworkKind;
+  /** The groups that train in this network's delta-tuning mode. */
+  abstract readonly deltaGroups: readonly ParamGroup[];
   readonly params: Param[];
   readonly spatial: SpatialUNet;
   protected readonly scope: ParamScope;
@@ -27,9 +29,9 @@ export abstract class VideoUNet<Frozen = unknown> {
     return countParams(this.params);
   }
 
-  /** Creates every weight from `seed`; those of the `trainable` groups become trainable variables. */
-  materialize(seed: number, trainable: readonly ParamGroup[]): void {
-    for (const p of this.params) p.materialize(seed, trainable.includes(p.group));
+  /** Creates every weight from `seed` (or `initial`); those of the `trainable` groups become trainable variables. */
+  materialize(seed: number, trainable: readonly ParamGroup[], initial?: InitialValue): void {
+    for (const p of this.params) p.materialize(seed, trainable.includes(p.group), initial);
   }
 
   variables(groups?: readonly ParamGroup[]): Variable[] {

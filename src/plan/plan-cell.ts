@@ -10,7 +10,14 @@ import { optimizerStateBytes } from '../measure/measure-steps.ts';
 import { uniqueBytes, type BufferTracker } from '../measure/tensor-memory.ts';
 import type { CellConfig } from '../suite/expand.ts';
 import { MODE_SPECS } from '../train/modes.ts';
+import type { NumberSource } from '../train/number-source.ts';
 import { Trainer } from '../train/trainer.ts';
+
+/** Numbers of the right shape, none drawn: on meta every kernel output is shape only anyway. */
+const SHAPE_ONLY_NUMBERS: NumberSource = {
+  initial: (p) => tf.fill(p.shape, 0),
+  uniform: (shape) => tf.fill(shape, 0.5),
+};
 
 export interface PlannedMemory {
   /** Highest unique-buffer bytes during a measured step (what `run` measures on wasm). */
@@ -35,7 +42,7 @@ export interface CellPlan {
 export async function planCell(config: CellConfig, backend: MetaBackend, tracker: BufferTracker): Promise<CellPlan> {
   const t0 = performance.now();
   const before = tracker.current;
-  const trainer = new Trainer({ config: config.unet, ...config });
+  const trainer = new Trainer({ config: config.unet, ...config, numbers: SHAPE_ONLY_NUMBERS });
   try {
     let measured = Math.min(config.steps, 2);
     if (config.warmup > 0) {
@@ -68,7 +75,7 @@ export async function planCell(config: CellConfig, backend: MetaBackend, tracker
   }
 }
 
-/** One Adam update with zero gradients: creates its moments and β powers as a real step would. */
+/** One AdamW update with zero gradients: creates its moments and β powers as a real step would. */
 function primeOptimizer(trainer: Trainer): void {
   tf.tidy(() => {
     const zeros = Object.fromEntries(trainer.trainable.map((v) => [v.name, tf.fill(v.shape, 0)]));

@@ -1,7 +1,7 @@
 // What one cell's result is: one line of results.jsonl. Measurement stays
 // raw (per-step samples); summaries are computed from it, never instead of it.
 import type { BackendInfo } from '../backend/select.ts';
-import type { NetworkParams } from '../cli/params-command.ts';
+import type { NetworkParams } from '../model/params-report.ts';
 import type { GpuCellReport } from '../measure/gpu-sampler.ts';
 import type { TensorMemory } from '../measure/measure-steps.ts';
 import type { CellConfig } from '../suite/expand.ts';

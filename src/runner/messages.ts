@@ -1,7 +1,7 @@
 // The structured messages between the runner (parent) and a cell's worker
 // process, over Node's IPC channel. Nobody parses human text.
 import type { BackendInfo } from '../backend/select.ts';
-import type { NetworkParams } from '../cli/params-command.ts';
+import type { NetworkParams } from '../model/params-report.ts';
 import type { CellMemory, StepTimeStats } from '../results/schema.ts';
 import type { CellConfig } from '../suite/expand.ts';
 

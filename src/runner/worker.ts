@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { initBackend } from '../backend/select.ts';
-import { paramsReport } from '../cli/params-command.ts';
+import { paramsReport } from '../model/params-report.ts';
 import { tensorMemory } from '../measure/measure-steps.ts';
 import { BufferTracker } from '../measure/tensor-memory.ts';
 import { MODE_SPECS } from '../train/modes.ts';

@@ -1,4 +1,4 @@
-// One training configuration: a network in a mode, Adam, and the step of
+// One training configuration: a network in a mode, AdamW, and the step of
 // DESIGN.md — `accum` micro-batches of `batch` clips (forward + backward on
 // the ε-objective, Eq. 3), gradients summed into one buffer per variable and
 // scaled by 1/accum, then one optimizer apply. The work that depends on no
@@ -10,7 +10,11 @@ import { ParallelUNet } from '../model/parallel-unet.ts';
 import { SerialUNet } from '../model/serial-unet.ts';
 import type { VideoUNet } from '../model/video-unet.ts';
 import { UserError } from '../user-error.ts';
-import { Adam } from './adam.ts';
+import { TEMPORAL_CONV_DROPOUT } from '../model/blocks/temporal-conv.ts';
+import type { DropoutMasks } from '../model/dropout.ts';
+import { nameSeed } from '../model/params.ts';
+import { AdamW } from './adamw.ts';
+import { SEEDED_NUMBERS, type NumberSource } from './number-source.ts';
 import { MODE_SPECS, type Mode } from './modes.ts';
 import { disposeBatch, makeBatch, type SampleShape, type TrainingBatch } from './synthetic-data.ts';
 
@@ -24,7 +28,12 @@ export interface TrainerOptions {
   size: number;
   textLength: number;
   seed: number;
+  /** AdamW's learning rate (default 1e-4). */
   learningRate?: number;
+  /** The temporal convs' dropout rate in training (default 0.1, as diffusers; 0 switches it off). */
+  dropout?: number;
+  /** Where weights and dropout masks get their numbers (default: seeded draws; the planner's draw none). */
+  numbers?: NumberSource;
   /** Compute the frozen stream outside the gradient tape (default true). */
   hoistFrozen?: boolean;
   /** Train on the samples of step 0 at every step (a loss that must fall). */
@@ -36,6 +45,8 @@ export interface StepOutcome {
   loss: number;
 }
 
+export const DEFAULT_LEARNING_RATE = 1e-4;
+
 export function buildNetwork(config: UNetConfig, mode: Mode): VideoUNet {
   return MODE_SPECS[mode].network === 'serial' ? new SerialUNet(config) : new ParallelUNet(config);
 }
@@ -43,7 +54,7 @@ export function buildNetwork(config: UNetConfig, mode: Mode): VideoUNet {
 export class Trainer {
   readonly net: VideoUNet;
   readonly trainable: Variable[];
-  readonly optimizer: Adam;
+  readonly optimizer: AdamW;
   readonly sampleShape: SampleShape;
   private stepIndex = 0;
 
@@ -62,20 +73,44 @@ export class Trainer {
     };
     this.net = buildNetwork(config, mode);
     const groups = MODE_SPECS[mode].trainable;
-    this.net.materialize(options.seed, groups);
+    this.net.materialize(options.seed, groups, (options.numbers ?? SEEDED_NUMBERS).initial);
     this.trainable = this.net.variables(groups);
-    this.optimizer = new Adam({ learningRate: options.learningRate ?? 1e-4 });
+    this.optimizer = new AdamW({ learningRate: options.learningRate ?? DEFAULT_LEARNING_RATE });
   }
 
   get hoisting(): boolean {
     return (this.options.hoistFrozen ?? true) && this.net.canHoist(MODE_SPECS[this.options.mode].trainable);
   }
 
-  /** The samples of micro-batch `micro` of step `step`. */
+  /** The samples of micro-batch `micro` of step `step`, with their dropout masks. */
   batchFor(step: number, micro: number): TrainingBatch {
     const { batch, accum, seed, repeatFirstBatch } = this.options;
     const s = repeatFirstBatch ? 0 : step;
-    return makeBatch(this.sampleShape, seed, (s * accum + micro) * batch, batch);
+    const first = (s * accum + micro) * batch;
+    const samples = makeBatch(this.sampleShape, seed, first, batch);
+    samples.inputs.dropout = this.dropoutMasks(first, batch);
+    return samples;
+  }
+
+  /**
+   * Masks that depend on (seed, sample, site) only: a forward recomputed for
+   * the same samples draws the same, and accum × batch splits agree.
+   */
+  private dropoutMasks(first: number, count: number): DropoutMasks | null {
+    const rate = this.options.dropout ?? TEMPORAL_CONV_DROPOUT;
+    if (rate === 0) return null;
+    const { seed } = this.options;
+    const numbers = this.options.numbers ?? SEEDED_NUMBERS;
+    return {
+      rate,
+      uniform: (shape, site) => {
+        const [rows, ...rest] = shape;
+        const perSample = [rows! / count, ...rest];
+        const draw = (k: number) => numbers.uniform(perSample, nameSeed(seed, `dropout.${k}.${site}`));
+        if (count === 1) return draw(first);
+        return tf.tidy(() => tf.concat(Array.from({ length: count }, (_, i) => draw(first + i)), 0));
+      },
+    };
   }
 
   /** Loss and gradients (by variable name) of one micro-batch. The caller disposes both. */

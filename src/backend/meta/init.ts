@@ -23,7 +23,3 @@ export async function initMetaBackend(): Promise<MetaBackend> {
   await tf.ready();
   return tf.backend() as MetaBackend;
 }
-
-export function onMetaBackend(): boolean {
-  return tf.getBackend() === META;
-}

@@ -1,13 +1,14 @@
 // TA — diffusers TransformerTemporalModel (ModelScope): GN over the frames of
 // a clip → proj_in → attention over the F frames of each spatial location
-// (two self-attentions, `double_self_attention`) with sinusoidal frame
-// positions → GEGLU feed-forward → zero-initialised proj_out → residual.
-// At initialisation it is the identity.
+// (two self-attentions, `double_self_attention`) → GEGLU feed-forward →
+// proj_out → residual. No frame-position encoding: UNet3DConditionModel
+// builds it with positional_embeddings=None, as ModelScope has none.
+// proj_out starts at zero, as ModelScope initialises it, so the layer starts
+// as the identity (diffusers re-initialises it on load anyway).
 import { tf } from '../../backend/tf.ts';
 import type { ParamScope } from '../params.ts';
 import { GroupNorm, Linear } from '../layers.ts';
 import { TransformerBlock } from './transformer-block.ts';
-import { sinusoidalEmbedding } from './timestep-embedding.ts';
 
 export class TemporalAttention {
   readonly norm: GroupNorm;
@@ -31,9 +32,7 @@ export class TemporalAttention {
     const normed = tf.reshape(this.norm.apply(x, frames), [clips, frames, h * w, c]);
     // One sequence of F frame tokens per (clip, location).
     const seq = tf.reshape(tf.transpose(normed, [0, 2, 1, 3]), [clips * h * w, frames, c]);
-    const positions = sinusoidalEmbedding(tf.range(0, frames, 1, 'float32'), this.inner);
-    const tokens = tf.add(this.projIn.apply(seq), positions);
-    const out = this.projOut.apply(this.block.apply(tokens));
+    const out = this.projOut.apply(this.block.apply(this.projIn.apply(seq)));
     const back = tf.transpose(tf.reshape(out, [clips, h * w, frames, c]), [0, 2, 1, 3]);
     return tf.add(tf.reshape(back, [n, h, w, c]), x);
   }

@@ -1,5 +1,6 @@
-// Adam (PyTorch's defaults: β 0.9 / 0.999, ε 1e-8), applied one variable at a
-// time. TensorFlow.js's AdamOptimizer updates every variable inside a single
+// AdamW (PyTorch's defaults: β 0.9 / 0.999, ε 1e-8; weight decay 1e-2, the
+// value diffusers' training scripts use), applied one variable at a time.
+// The decay is decoupled, as torch.optim.AdamW: w ← w·(1 − lr·wd) − lr·update. TensorFlow.js's AdamOptimizer updates every variable inside a single
 // tidy, so all its temporaries (~10 per weight) live until the last variable
 // is done: at sd21 scale that transient (~10 × the trainable weights) was
 // the whole step's peak and hid the networks' own memory. Here each
@@ -7,23 +8,26 @@
 import { tf } from '../backend/tf.ts';
 import type { Tensor, Variable } from '../backend/tf.ts';
 
-export interface AdamOptions {
+export interface AdamWOptions {
   learningRate: number;
+  weightDecay?: number;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
 }
 
-export class Adam {
+export class AdamW {
   readonly learningRate: number;
+  readonly weightDecay: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
   private step = 0;
   private readonly moments = new Map<string, { m: Variable; v: Variable }>();
 
-  constructor(opts: AdamOptions) {
+  constructor(opts: AdamWOptions) {
     this.learningRate = opts.learningRate;
+    this.weightDecay = opts.weightDecay ?? 1e-2;
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.999;
     this.epsilon = opts.epsilon ?? 1e-8;
@@ -35,6 +39,7 @@ export class Adam {
     // Bias corrections as numbers: no tensors kept for them.
     const c1 = 1 - this.beta1 ** this.step;
     const c2 = 1 - this.beta2 ** this.step;
+    const keep = 1 - this.learningRate * this.weightDecay;
     for (const variable of variables) {
       const g = grads[variable.name];
       if (g == null) continue;
@@ -51,12 +56,12 @@ export class Adam {
         const update = tf.div(tf.div(m2, c1), tf.add(tf.sqrt(tf.div(v2, c2)), this.epsilon));
         m.assign(m2);
         v.assign(v2);
-        variable.assign(tf.sub(variable, tf.mul(update, this.learningRate)));
+        variable.assign(tf.sub(tf.mul(variable, keep), tf.mul(update, this.learningRate)));
       });
     }
   }
 
-  /** The tensors Adam keeps between steps: two moments per trained weight. */
+  /** The tensors AdamW keeps between steps: two moments per trained weight. */
   stateTensors(): Tensor[] {
     return [...this.moments.values()].flatMap(({ m, v }) => [m, v]);
   }
