@@ -16,7 +16,7 @@ export function readNpz(file: string): Map<string, NpzArray> {
   for (const [entry, bytes] of Object.entries(unzipSync(readFileSync(file)))) {
     const array = parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     if (array.fortranOrder) throw new Error(`${file}: ${entry} is in Fortran order`);
-    const data = array.data as ArrayLike<number | bigint>;
+    const data = array.data as unknown as ArrayLike<number | bigint>;
     const values = Float64Array.from({ length: data.length }, (_, i) => Number(data[i]!));
     out.set(entry.replace(/\.npy$/, ''), { shape: array.shape, values });
   }
