@@ -26,6 +26,8 @@ export const MODE_COLORS: Record<Mode, string> = {
   full: '#8c8c8c',
   'delta-serial': '#1f77b4',
   'delta-parallel': '#e8710a',
+  'delta-serial-ckpt': '#17becf',
+  'delta-parallel-ckpt': '#d62728',
 };
 
 const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', Arial, sans-serif";

@@ -3,6 +3,7 @@
 // through IPC messages and formats nothing.
 import { readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
+import { isTfjsBackend } from '../backend/run-backends.ts';
 import { initBackend } from '../backend/select.ts';
 import { paramsReport } from '../model/params-report.ts';
 import { tensorMemory } from '../measure/measure-steps.ts';
@@ -36,6 +37,7 @@ const TRACKING = process.env['MOBIUS_BENCH_TRACKER'] !== '0';
 async function runCell({ id, config }: RunCellMessage): Promise<WorkerOutcome> {
   const tracker = new BufferTracker();
   if (TRACKING) tracker.install();
+  if (!isTfjsBackend(config.backend)) throw new Error(`the TensorFlow.js worker was given a '${config.backend}' cell`);
   const backend = await initBackend(config.backend);
   injectFault(id, config, 'start');
   const trainer = new Trainer({ config: config.unet, ...config });

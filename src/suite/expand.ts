@@ -2,18 +2,22 @@
 // a stable id (a hash of its normalised configuration) that resume,
 // baselines and compare rely on; and selects cells by filter and shard.
 import { createHash } from 'node:crypto';
-import type { BackendChoice } from '../backend/select.ts';
+import type { Precision, RunBackend, TorchDevice } from '../backend/run-backends.ts';
 import { getPreset, latentSize, validateConfig, type PresetName, type UNetConfig } from '../model/config.ts';
 import type { TrainerOptions } from '../train/trainer.ts';
 import { UserError } from '../user-error.ts';
-import type { Suite } from './schema.ts';
+import { backendProblems, type Suite } from './schema.ts';
 
 /** Everything a worker needs to run one cell: a training configuration, and where and how to measure it. */
-export interface CellConfig extends Pick<TrainerOptions, 'mode' | 'batch' | 'accum' | 'frames' | 'size' | 'textLength' | 'seed'> {
+export interface CellConfig extends Pick<TrainerOptions, 'mode' | 'batch' | 'accum' | 'frames' | 'size' | 'textLength' | 'seed' | 'learningRate'> {
   preset: PresetName;
   /** The preset's UNetConfig with the suite's overrides applied. */
   unet: UNetConfig;
-  backend: BackendChoice;
+  backend: RunBackend;
+  /** torch cells only (absent on TensorFlow.js, which trains in fp32): autocast precision, frozen weights' dtype, device. */
+  precision?: Precision;
+  frozenWeights?: Precision;
+  device?: TorchDevice;
   /** How it is measured (not part of the id: more steps measure the same cell). */
   warmup: number;
   steps: number;
@@ -39,7 +43,13 @@ export function cellId(config: CellConfig): string {
   return createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 12);
 }
 
-export function expandSuite(suite: Suite, overrides: { backend?: BackendChoice; steps?: number; warmup?: number } = {}): Cell[] {
+export function expandSuite(suite: Suite, overrides: { backend?: RunBackend; steps?: number; warmup?: number } = {}): Cell[] {
+  const backend = overrides.backend ?? suite.backend;
+  const refused = backendProblems({ ...suite, backend });
+  if (refused.length > 0) {
+    throw new UserError(`suite ${suite.name} on backend '${backend}': ${refused.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`);
+  }
+  const torch = backend === 'torch' ? { precision: suite.precision, frozenWeights: suite.frozenWeights, device: suite.device } : {};
   const cells: Cell[] = [];
   for (const presetName of suite.presets) {
     const preset = getPreset(presetName);
@@ -63,7 +73,9 @@ export function expandSuite(suite: Suite, overrides: { backend?: BackendChoice; 
                 preset: presetName, unet, mode, batch, accum, frames, size,
                 textLength: preset.defaults.textLength,
                 seed: suite.seed,
-                backend: overrides.backend ?? suite.backend,
+                ...(suite.learningRate != null ? { learningRate: suite.learningRate } : {}),
+                backend,
+                ...torch,
                 warmup: overrides.warmup ?? suite.warmup,
                 steps: overrides.steps ?? suite.steps,
               };

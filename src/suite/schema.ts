@@ -1,9 +1,9 @@
 // The suite schema: what a suite file may say, validated with zod so that a
 // wrong field is reported with its path and what was expected.
 import { z } from 'zod';
-import { BACKEND_CHOICES } from '../backend/select.ts';
+import { PRECISIONS, RUN_BACKENDS, TORCH_DEVICES } from '../backend/run-backends.ts';
 import { PRESET_NAMES } from '../model/config.ts';
-import { MODES } from '../train/modes.ts';
+import { MODES, TFJS_MODES } from '../train/modes.ts';
 
 const positiveInt = z.number().int().positive();
 const nonEmptyUnique = <T extends z.ZodType>(item: T) =>
@@ -31,14 +31,23 @@ export const configOverridesSchema = z.strictObject({
   transformerInHeads: positiveInt.optional(),
 });
 
-export const suiteSchema = z.strictObject({
+const suiteFields = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit'),
   description: z.string().default(''),
-  backend: z.enum(BACKEND_CHOICES).default('auto'),
+  backend: z.enum(RUN_BACKENDS).default('auto'),
+  /** torch only: autocast precision (a GradScaler with fp16). */
+  precision: z.enum(PRECISIONS).default('fp32'),
+  /** torch only: the dtype the frozen weights are stored in (trained weights and optimizer state stay fp32). */
+  frozenWeights: z.enum(PRECISIONS).default('fp32'),
+  /** torch only: where the worker trains ('auto': CUDA when torch sees it). */
+  device: z.enum(TORCH_DEVICES).default('auto'),
+  /** AdamW's learning rate (default 1e-4). */
+  learningRate: z.number().positive().optional(),
   presets: nonEmptyUnique(z.enum(PRESET_NAMES)),
   /** Applied to every preset's UNetConfig. */
   config: configOverridesSchema.optional(),
-  modes: nonEmptyUnique(z.enum(MODES)).default([...MODES]),
+  /** Defaults to every mode the backend runs. */
+  modes: nonEmptyUnique(z.enum(MODES)).optional(),
   sweep: z.strictObject({
     batch: nonEmptyUnique(positiveInt).default([1]),
     accum: nonEmptyUnique(positiveInt).default([1]),
@@ -53,6 +62,31 @@ export const suiteSchema = z.strictObject({
   timeoutSeconds: z.number().positive().default(600),
   claims: z.array(claimSchema).default([]),
 });
+
+/** What only the torch worker can do, refused on a TensorFlow.js backend with the field that asked for it. */
+export function backendProblems(s: { backend: string; modes?: readonly string[]; precision?: string; frozenWeights?: string; device?: string }): Array<{ path: Array<string | number>; message: string }> {
+  if (s.backend === 'torch') {
+    if (s.precision === 'fp32' && s.frozenWeights != null && s.frozenWeights !== 'fp32') {
+      return [{ path: ['frozenWeights'], message: `frozen weights in ${s.frozenWeights} need precision '${s.frozenWeights}' (autocast); with precision 'fp32' keep them fp32` }];
+    }
+    return [];
+  }
+  const problems: Array<{ path: Array<string | number>; message: string }> = [];
+  (s.modes ?? []).forEach((m, i) => {
+    if (!(TFJS_MODES as readonly string[]).includes(m)) problems.push({ path: ['modes', i], message: `mode '${m}' (activation checkpointing) runs on backend 'torch' only for now; TensorFlow.js runs ${TFJS_MODES.join(', ')}` });
+  });
+  for (const field of ['precision', 'frozenWeights'] as const) {
+    if (s[field] != null && s[field] !== 'fp32') problems.push({ path: [field], message: `${field} '${s[field]}' needs backend 'torch': TensorFlow.js trains in fp32` });
+  }
+  if (s.device != null && s.device !== 'auto') problems.push({ path: ['device'], message: `device '${s.device}' needs backend 'torch': a TensorFlow.js backend picks its own device` });
+  return problems;
+}
+
+export const suiteSchema = suiteFields
+  .superRefine((s, ctx) => {
+    for (const p of backendProblems(s)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+  })
+  .transform((s) => ({ ...s, modes: s.modes ?? [...(s.backend === 'torch' ? MODES : TFJS_MODES)] }));
 
 /** What a suite file writes (defaults may be left out). */
 export type SuiteDefinition = z.input<typeof suiteSchema>;

@@ -1,21 +1,30 @@
-// The tuning modes of the paper's Fig. 4: which network, which weights train.
+// The tuning modes of the paper's Fig. 4 — which network, which weights
+// train — and the activation-checkpointing baselines a user reaches for
+// instead of a new architecture (each layer recomputed in the backward pass).
 import { UserError } from '../user-error.ts';
 import type { ParamGroup } from '../model/params.ts';
 import type { NetworkKind } from '../model/video-unet.ts';
 
-export const MODES = ['full', 'delta-serial', 'delta-parallel'] as const;
+export const MODES = ['full', 'delta-serial', 'delta-parallel', 'delta-serial-ckpt', 'delta-parallel-ckpt'] as const;
 export type Mode = (typeof MODES)[number];
+
+/** The modes every backend runs; checkpointing is the torch worker's until the tfjs segment recompute exists. */
+export const TFJS_MODES: readonly Mode[] = ['full', 'delta-serial', 'delta-parallel'];
 
 export interface ModeSpec {
   network: NetworkKind;
   trainable: readonly ParamGroup[];
+  /** Each layer (serial: SC → TC → SA → TA; parallel: one time-stream layer) recomputed in backward. */
+  checkpointed: boolean;
   description: string;
 }
 
 export const MODE_SPECS: Record<Mode, ModeSpec> = {
-  full: { network: 'serial', trainable: ['spatial', 'temporal'], description: 'serial net, every weight trains (Fig. 4a)' },
-  'delta-serial': { network: 'serial', trainable: ['temporal'], description: 'serial net, temporal layers train (Fig. 4b)' },
-  'delta-parallel': { network: 'parallel', trainable: ['temporal', 'extra'], description: "parallel net, temporal layers and the parallel net's own layers train (Fig. 4c)" },
+  full: { network: 'serial', trainable: ['spatial', 'temporal'], checkpointed: false, description: 'serial net, every weight trains (Fig. 4a)' },
+  'delta-serial': { network: 'serial', trainable: ['temporal'], checkpointed: false, description: 'serial net, temporal layers train (Fig. 4b)' },
+  'delta-parallel': { network: 'parallel', trainable: ['temporal', 'extra'], checkpointed: false, description: "parallel net, temporal layers and the parallel net's own layers train (Fig. 4c)" },
+  'delta-serial-ckpt': { network: 'serial', trainable: ['temporal'], checkpointed: true, description: 'delta-serial with each layer activation-checkpointed' },
+  'delta-parallel-ckpt': { network: 'parallel', trainable: ['temporal', 'extra'], checkpointed: true, description: 'delta-parallel with each time-stream layer activation-checkpointed' },
 };
 
 export function parseMode(name: string): Mode {
@@ -23,4 +32,11 @@ export function parseMode(name: string): Mode {
     throw new UserError(`unknown mode '${name}': use one of ${MODES.join(', ')}`);
   }
   return name as Mode;
+}
+
+/** Refuses a mode the TensorFlow.js trainer cannot run yet, naming what can. */
+export function requireTfjsMode(mode: Mode): void {
+  if (!TFJS_MODES.includes(mode)) {
+    throw new UserError(`mode '${mode}' (activation checkpointing) runs on the torch backend only for now: use backend 'torch', or one of ${TFJS_MODES.join(', ')}`);
+  }
 }

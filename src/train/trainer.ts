@@ -15,7 +15,7 @@ import type { DropoutMasks } from '../model/dropout.ts';
 import { nameSeed } from '../model/params.ts';
 import { AdamW } from './adamw.ts';
 import { SEEDED_NUMBERS, type NumberSource } from './number-source.ts';
-import { MODE_SPECS, type Mode } from './modes.ts';
+import { MODE_SPECS, requireTfjsMode, type Mode } from './modes.ts';
 import { disposeBatch, makeBatch, type SampleShape, type TrainingBatch } from './synthetic-data.ts';
 
 export interface TrainerOptions {
@@ -61,6 +61,7 @@ export class Trainer {
   constructor(readonly options: TrainerOptions) {
     const { config, mode, batch, accum, frames } = options;
     validateConfig(config);
+    requireTfjsMode(mode);
     for (const [name, v] of [['batch', batch], ['accum', accum], ['frames', frames]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new UserError(`${name} must be a positive integer, got ${v}`);
     }
