@@ -1,12 +1,12 @@
-// Suites and backends: what only the torch worker can do (checkpointing
-// modes, mixed precision, a device choice) is refused on TensorFlow.js with
-// the field that asked for it, in the file and under a --backend override;
-// each backend's default modes; torch cells carry their precision.
+// Suites and backends: what only the torch worker can do (mixed precision,
+// a device choice) is refused on TensorFlow.js with the field that asked for
+// it, in the file and under a --backend override; torch cells carry their
+// precision.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { expandSuite } from '../src/suite/expand.ts';
 import { validateSuite } from '../src/suite/load.ts';
-import { MODES, TFJS_MODES } from '../src/train/modes.ts';
+import { MODES } from '../src/train/modes.ts';
 import { UserError } from '../src/user-error.ts';
 
 const refused = (definition: object, path: RegExp) => {
@@ -17,19 +17,13 @@ const refused = (definition: object, path: RegExp) => {
   });
 };
 
-test('checkpointing modes, precision and device on a TensorFlow.js backend are refused with the field', () => {
-  refused({ name: 'x', backend: 'wasm', presets: ['tiny'], modes: ['delta-serial', 'delta-serial-ckpt'] }, /modes\[1\]: mode 'delta-serial-ckpt' .*backend 'torch'/);
+test('precision and device on a TensorFlow.js backend are refused with the field', () => {
   refused({ name: 'x', presets: ['tiny'], precision: 'bf16' }, /precision: precision 'bf16' needs backend 'torch'/);
   refused({ name: 'x', backend: 'cpu', presets: ['tiny'], device: 'cuda' }, /device: .*needs backend 'torch'/);
   refused({ name: 'x', backend: 'torch', presets: ['tiny'], frozenWeights: 'bf16' }, /frozenWeights: .*precision 'bf16'/);
 });
 
-test('default modes: every mode on torch, the three TensorFlow.js runs elsewhere', () => {
-  assert.deepEqual(validateSuite({ name: 'x', backend: 'torch', presets: ['tiny'] }, 'suite.ts').modes, [...MODES]);
-  assert.deepEqual(validateSuite({ name: 'x', presets: ['tiny'] }, 'suite.ts').modes, [...TFJS_MODES]);
-});
-
-test('torch cells carry precision, frozen weights and device; a --backend override to wasm is refused for checkpointing', () => {
+test('torch cells carry precision, frozen weights and device; a --backend override to wasm is refused for them', () => {
   const suite = validateSuite({ name: 'x', backend: 'torch', presets: ['tiny'], precision: 'bf16', frozenWeights: 'bf16', device: 'cpu', learningRate: 1e-3 }, 'suite.ts');
   const cells = expandSuite(suite);
   assert.equal(cells.length, MODES.length);
@@ -40,7 +34,7 @@ test('torch cells carry precision, frozen weights and device; a --backend overri
     assert.equal(c.config.device, 'cpu');
     assert.equal(c.config.learningRate, 1e-3);
   }
-  assert.throws(() => expandSuite(suite, { backend: 'wasm' }), /backend 'wasm'.*modes.*delta-serial-ckpt/);
+  assert.throws(() => expandSuite(suite, { backend: 'wasm' }), /backend 'wasm': precision: precision 'bf16' needs backend 'torch'/);
   // A TensorFlow.js cell has no torch fields: its id stays what it was before they existed.
   const tfjs = expandSuite(validateSuite({ name: 'x', presets: ['tiny'] }, 'suite.ts'));
   for (const c of tfjs) assert.equal('precision' in c.config || 'device' in c.config || 'learningRate' in c.config, false);

@@ -12,6 +12,7 @@ import type { Tensor } from '../backend/tf.ts';
 import type { UNetConfig } from './config.ts';
 import { addFrozen, Conv2d } from './layers.ts';
 import type { ParamGroup } from './params.ts';
+import { DIRECT, type SegmentRunner } from './segments.ts';
 import type { UNetInputs } from './spatial-unet.ts';
 import { TemporalAttention } from './blocks/temporal-attention.ts';
 import { TemporalConv } from './blocks/temporal-conv.ts';
@@ -100,17 +101,21 @@ export class ParallelUNet extends VideoUNet<SpatialTrace> {
     return out;
   }
 
-  /** The t stream (Eq. 9), then the fusion (Eq. 6) and the output head. */
-  livePass(trace: SpatialTrace, inputs: UNetInputs, hoisted: boolean): tf.Tensor4D {
+  /**
+   * The t stream (Eq. 9), then the fusion (Eq. 6) and the output head. With
+   * a checkpointing `segment` runner each time-stream layer is one segment;
+   * the spatial trace it reads is kept anyway (computed outside the tape).
+   */
+  livePass(trace: SpatialTrace, inputs: UNetInputs, hoisted: boolean, segment: SegmentRunner = DIRECT): tf.Tensor4D {
     // A frozen operand computed outside the tape need not be kept for backward.
     const plus: Plus = hoisted ? addFrozen : <T extends Tensor>(live: T, frozen: Tensor) => tf.add(live, frozen) as T;
-    const t0 = this.transformerIn.apply(trace.h0, inputs.frames);
+    const t0 = segment([trace.h0], (h0) => this.transformerIn.apply(h0 as tf.Tensor4D, inputs.frames));
     const t = walkUNet(this.spatial.plan, t0, {
-      layer: (step, t) => parallelLayer(this.temporal.get(step.name)!, trace.layers.get(step.name)!, t, inputs, plus),
-      resample: (step, t) => this.spatial.resample(step, t), // the same frozen resampler as h
+      layer: (step, t) => segment([t], (x) => parallelLayer(this.temporal.get(step.name)!, trace.layers.get(step.name)!, x as tf.Tensor4D, inputs, plus)),
+      resample: (step, t) => segment([t], (x) => this.spatial.resample(step, x as tf.Tensor4D)), // the same frozen resampler as h
+      join: (t, skip) => segment([t, skip], (x, s) => tf.concat([x as tf.Tensor4D, s as tf.Tensor4D], 3)),
     });
-    const fused = this.fusion.apply(tf.concat([trace.hOut, t], 3) as tf.Tensor4D);
-    return this.spatial.head(fused);
+    return segment([t], (x) => this.spatial.head(this.fusion.apply(tf.concat([trace.hOut, x as tf.Tensor4D], 3) as tf.Tensor4D)));
   }
 }
 

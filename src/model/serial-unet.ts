@@ -1,10 +1,11 @@
 // The classic serial 3D-UNet (Eq. 7): per layer h' = TA(SA(TC(SC(h)))), with
 // `transformer_in` after the input conv — diffusers' UNet3DConditionModel.
-import type { tf } from '../backend/tf.ts';
+import { tf } from '../backend/tf.ts';
 import type { Tensor } from '../backend/tf.ts';
 import type { UNetConfig } from './config.ts';
 import type { LayerStep } from './layout.ts';
 import type { ParamGroup } from './params.ts';
+import { DIRECT, type SegmentRunner } from './segments.ts';
 import type { SpatialLayer, UNetInputs } from './spatial-unet.ts';
 import { TemporalAttention } from './blocks/temporal-attention.ts';
 import { TemporalConv } from './blocks/temporal-conv.ts';
@@ -67,18 +68,24 @@ export class SerialUNet extends VideoUNet<SerialPrefix> {
     return [prefix.temb, prefix.h0];
   }
 
-  livePass(prefix: SerialPrefix, inputs: UNetInputs, _hoisted: boolean, temporalLayers = true): tf.Tensor4D {
-    const { temb } = prefix;
-    const start = temporalLayers ? this.transformerIn.apply(prefix.h0, inputs.frames) : prefix.h0;
-    const h = walkUNet(this.spatial.plan, start, {
-      layer: (step: LayerStep, x) => serialLayer(this.spatial.layer(step), temporalLayers ? this.temporal.get(step.name)! : null, x, temb, inputs),
-      resample: (step, x) => this.spatial.resample(step, x),
-    });
-    return this.spatial.head(h);
+  /** From the input conv on; with a checkpointing `segment` runner each layer (SC → TC → SA → TA) is one segment. */
+  livePass(prefix: SerialPrefix, inputs: UNetInputs, _hoisted: boolean, segment: SegmentRunner = DIRECT): tf.Tensor4D {
+    return this.walk(prefix, inputs, true, segment);
   }
 
   /** The 2D UNet applied frame by frame: this network without its temporal layers. */
   forward2d(inputs: UNetInputs): tf.Tensor4D {
-    return this.livePass(this.frozenPass(inputs), inputs, false, false);
+    return this.walk(this.frozenPass(inputs), inputs, false, DIRECT);
+  }
+
+  private walk(prefix: SerialPrefix, inputs: UNetInputs, temporalLayers: boolean, segment: SegmentRunner): tf.Tensor4D {
+    const { temb } = prefix;
+    const start = temporalLayers ? segment([prefix.h0], (h0) => this.transformerIn.apply(h0 as tf.Tensor4D, inputs.frames)) : prefix.h0;
+    const h = walkUNet(this.spatial.plan, start, {
+      layer: (step: LayerStep, x) => segment([x], (h) => serialLayer(this.spatial.layer(step), temporalLayers ? this.temporal.get(step.name)! : null, h as tf.Tensor4D, temb, inputs)),
+      resample: (step, x) => segment([x], (h) => this.spatial.resample(step, h as tf.Tensor4D)),
+      join: (x, skip) => segment([x, skip], (h, s) => tf.concat([h as tf.Tensor4D, s as tf.Tensor4D], 3)),
+    });
+    return segment([h], (x) => this.spatial.head(x as tf.Tensor4D));
   }
 }

@@ -6,6 +6,7 @@ import { tf } from '../backend/tf.ts';
 import type { Tensor, Variable } from '../backend/tf.ts';
 import type { UNetConfig } from './config.ts';
 import { countParams, Param, ParamScope, type InitialValue, type ParamCounts, type ParamGroup } from './params.ts';
+import type { SegmentRunner } from './segments.ts';
 import { SpatialUNet, type UNetInputs } from './spatial-unet.ts';
 
 export type NetworkKind = 'serial' | 'parallel';
@@ -59,7 +60,7 @@ export abstract class VideoUNet<Frozen = unknown> {
    * the frozen part was computed outside the tape, so adding it to the live
    * stream need not keep it for the backward pass.
    */
-  abstract livePass(frozen: Frozen, inputs: UNetInputs, hoisted: boolean): tf.Tensor4D;
+  abstract livePass(frozen: Frozen, inputs: UNetInputs, hoisted: boolean, segment?: SegmentRunner): tf.Tensor4D;
 
   /** The whole forward pass, ε-prediction [B·F, h, w, latentChannels]. */
   forward(inputs: UNetInputs): tf.Tensor4D {

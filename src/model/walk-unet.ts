@@ -12,7 +12,11 @@ export interface WalkSteps {
   /** One layer, on its input with the popped skip already concatenated. */
   layer(step: LayerStep, x: T4): T4;
   resample(step: ResampleStep, x: T4): T4;
+  /** Concatenates a popped skip to the stream (default: along channels). */
+  join?(x: T4, skip: T4): T4;
 }
+
+const concatChannels = (x: T4, skip: T4) => tf.concat([x, skip], 3) as T4;
 
 /** Walks `plan` from `start` (the first skip); returns the stream after the last up block. */
 export function walkUNet(plan: readonly UNetStep[], start: T4, steps: WalkSteps): T4 {
@@ -24,7 +28,7 @@ export function walkUNet(plan: readonly UNetStep[], start: T4, steps: WalkSteps)
       if (step.kind === 'down') skips.push(x);
       continue;
     }
-    if (step.skip === 'pop') x = tf.concat([x, skips.pop()!], 3) as T4;
+    if (step.skip === 'pop') x = (steps.join ?? concatChannels)(x, skips.pop()!);
     x = steps.layer(step, x);
     if (step.skip === 'push') skips.push(x);
   }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { PRECISIONS, RUN_BACKENDS, TORCH_DEVICES } from '../backend/run-backends.ts';
 import { PRESET_NAMES } from '../model/config.ts';
-import { MODES, TFJS_MODES } from '../train/modes.ts';
+import { MODES } from '../train/modes.ts';
 
 const positiveInt = z.number().int().positive();
 const nonEmptyUnique = <T extends z.ZodType>(item: T) =>
@@ -46,8 +46,7 @@ const suiteFields = z.strictObject({
   presets: nonEmptyUnique(z.enum(PRESET_NAMES)),
   /** Applied to every preset's UNetConfig. */
   config: configOverridesSchema.optional(),
-  /** Defaults to every mode the backend runs. */
-  modes: nonEmptyUnique(z.enum(MODES)).optional(),
+  modes: nonEmptyUnique(z.enum(MODES)).default([...MODES]),
   sweep: z.strictObject({
     batch: nonEmptyUnique(positiveInt).default([1]),
     accum: nonEmptyUnique(positiveInt).default([1]),
@@ -64,7 +63,7 @@ const suiteFields = z.strictObject({
 });
 
 /** What only the torch worker can do, refused on a TensorFlow.js backend with the field that asked for it. */
-export function backendProblems(s: { backend: string; modes?: readonly string[]; precision?: string; frozenWeights?: string; device?: string }): Array<{ path: Array<string | number>; message: string }> {
+export function backendProblems(s: { backend: string; precision?: string; frozenWeights?: string; device?: string }): Array<{ path: Array<string | number>; message: string }> {
   if (s.backend === 'torch') {
     if (s.precision === 'fp32' && s.frozenWeights != null && s.frozenWeights !== 'fp32') {
       return [{ path: ['frozenWeights'], message: `frozen weights in ${s.frozenWeights} need precision '${s.frozenWeights}' (autocast); with precision 'fp32' keep them fp32` }];
@@ -72,9 +71,6 @@ export function backendProblems(s: { backend: string; modes?: readonly string[];
     return [];
   }
   const problems: Array<{ path: Array<string | number>; message: string }> = [];
-  (s.modes ?? []).forEach((m, i) => {
-    if (!(TFJS_MODES as readonly string[]).includes(m)) problems.push({ path: ['modes', i], message: `mode '${m}' (activation checkpointing) runs on backend 'torch' only for now; TensorFlow.js runs ${TFJS_MODES.join(', ')}` });
-  });
   for (const field of ['precision', 'frozenWeights'] as const) {
     if (s[field] != null && s[field] !== 'fp32') problems.push({ path: [field], message: `${field} '${s[field]}' needs backend 'torch': TensorFlow.js trains in fp32` });
   }
@@ -85,8 +81,7 @@ export function backendProblems(s: { backend: string; modes?: readonly string[];
 export const suiteSchema = suiteFields
   .superRefine((s, ctx) => {
     for (const p of backendProblems(s)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
-  })
-  .transform((s) => ({ ...s, modes: s.modes ?? [...(s.backend === 'torch' ? MODES : TFJS_MODES)] }));
+  });
 
 /** What a suite file writes (defaults may be left out). */
 export type SuiteDefinition = z.input<typeof suiteSchema>;

@@ -8,9 +8,6 @@ import type { NetworkKind } from '../model/video-unet.ts';
 export const MODES = ['full', 'delta-serial', 'delta-parallel', 'delta-serial-ckpt', 'delta-parallel-ckpt'] as const;
 export type Mode = (typeof MODES)[number];
 
-/** The modes every backend runs; checkpointing is the torch worker's until the tfjs segment recompute exists. */
-export const TFJS_MODES: readonly Mode[] = ['full', 'delta-serial', 'delta-parallel'];
-
 export interface ModeSpec {
   network: NetworkKind;
   trainable: readonly ParamGroup[];
@@ -32,11 +29,4 @@ export function parseMode(name: string): Mode {
     throw new UserError(`unknown mode '${name}': use one of ${MODES.join(', ')}`);
   }
   return name as Mode;
-}
-
-/** Refuses a mode the TensorFlow.js trainer cannot run yet, naming what can. */
-export function requireTfjsMode(mode: Mode): void {
-  if (!TFJS_MODES.includes(mode)) {
-    throw new UserError(`mode '${mode}' (activation checkpointing) runs on the torch backend only for now: use backend 'torch', or one of ${TFJS_MODES.join(', ')}`);
-  }
 }

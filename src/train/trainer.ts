@@ -15,7 +15,8 @@ import type { DropoutMasks } from '../model/dropout.ts';
 import { nameSeed } from '../model/params.ts';
 import { AdamW } from './adamw.ts';
 import { SEEDED_NUMBERS, type NumberSource } from './number-source.ts';
-import { MODE_SPECS, requireTfjsMode, type Mode } from './modes.ts';
+import { SegmentRecompute } from './segment-recompute.ts';
+import { MODE_SPECS, type Mode } from './modes.ts';
 import { disposeBatch, makeBatch, type SampleShape, type TrainingBatch } from './synthetic-data.ts';
 
 export interface TrainerOptions {
@@ -61,7 +62,6 @@ export class Trainer {
   constructor(readonly options: TrainerOptions) {
     const { config, mode, batch, accum, frames } = options;
     validateConfig(config);
-    requireTfjsMode(mode);
     for (const [name, v] of [['batch', batch], ['accum', accum], ['frames', frames]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new UserError(`${name} must be a positive integer, got ${v}`);
     }
@@ -118,6 +118,7 @@ export class Trainer {
   microBatchGradients(batch: TrainingBatch): { loss: tf.Scalar; grads: tf.NamedTensorMap } {
     const { net } = this;
     const epsLoss = (pred: tf.Tensor4D) => tf.mean(tf.squaredDifference(pred, batch.noise)) as tf.Scalar;
+    if (MODE_SPECS[this.options.mode].checkpointed) return this.checkpointedGradients(batch, epsLoss);
     if (!this.hoisting) {
       const { value, grads } = tf.variableGrads(() => epsLoss(net.forward(batch.inputs)), this.trainable);
       return { loss: value, grads };
@@ -131,6 +132,24 @@ export class Trainer {
     try {
       const { value, grads } = tf.variableGrads(() => epsLoss(net.livePass(frozen, batch.inputs, true)), this.trainable);
       return { loss: value, grads };
+    } finally {
+      tf.dispose(net.frozenTensors(frozen));
+    }
+  }
+
+  /** One micro-batch with each layer recomputed in the backward pass: only segment inputs live through it. */
+  private checkpointedGradients(batch: TrainingBatch, epsLoss: (pred: tf.Tensor4D) => tf.Scalar): { loss: tf.Scalar; grads: tf.NamedTensorMap } {
+    const { net } = this;
+    let frozen: unknown;
+    tf.tidy(() => {
+      frozen = net.frozenPass(batch.inputs);
+      for (const t of net.frozenTensors(frozen)) tf.keep(t);
+    });
+    const segments = new SegmentRecompute();
+    try {
+      const pred = net.livePass(frozen, batch.inputs, true, segments.runner);
+      segments.runner([pred], (p) => epsLoss(p as tf.Tensor4D));
+      return segments.backward(this.trainable);
     } finally {
       tf.dispose(net.frozenTensors(frozen));
     }
