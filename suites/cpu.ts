@@ -9,7 +9,7 @@ export default defineSuite({
   description: 'small and tiny nets on wasm: batch {1, 2} × accum {1, 2}, every mode, the paper’s claims',
   backend: 'wasm',
   presets: ['small', 'tiny'],
-  modes: ['full', 'delta-serial', 'delta-parallel'],
+  modes: ['full', 'delta-serial', 'delta-parallel', 'delta-serial-ckpt', 'delta-parallel-ckpt'],
   sweep: { batch: [1, 2], accum: [1, 2], frames: [8], size: [96] },
   warmup: 1,
   steps: 3,
@@ -17,5 +17,9 @@ export default defineSuite({
   claims: [
     { label: 'Mobius vs serial delta-tuning (paper: −24 % memory, −12 % time)', compare: ['delta-parallel', 'delta-serial'], memory: { atMost: 0.76 }, time: { atMost: 0.88 } },
     { label: 'Mobius vs full fine-tuning', compare: ['delta-parallel', 'full'], memory: { atMost: 1 }, time: { atMost: 1 } },
+    // Checkpointing is what a user reaches for instead: Mobius should beat it on time,
+    // and Mobius with checkpointing should beat serial with checkpointing on both.
+    { label: 'Mobius vs serial with checkpointing (time)', compare: ['delta-parallel', 'delta-serial-ckpt'], time: { atMost: 1 } },
+    { label: 'Mobius with checkpointing vs serial with checkpointing', compare: ['delta-parallel-ckpt', 'delta-serial-ckpt'], memory: { atMost: 1 }, time: { atMost: 1 } },
   ],
 });

@@ -1,5 +1,5 @@
 // Smoke suite: under 2 minutes on a 2-core machine, for CI and quick checks.
-// One matched group (serial and parallel, and full tuning) on the tiny nets.
+// One matched group on the tiny nets: every mode, the checkpointed ones too.
 import { defineSuite } from 'mobius-bench';
 
 export default defineSuite({
@@ -7,7 +7,7 @@ export default defineSuite({
   description: 'tiny nets, 4 frames of 64 px, batch 1: every mode once',
   backend: 'wasm',
   presets: ['tiny'],
-  modes: ['full', 'delta-serial', 'delta-parallel'],
+  modes: ['full', 'delta-serial', 'delta-parallel', 'delta-serial-ckpt', 'delta-parallel-ckpt'],
   sweep: { batch: [1], accum: [1], frames: [4], size: [64] },
   warmup: 1,
   steps: 3,
