@@ -150,3 +150,26 @@ test('run --skip-unfit plans first, skips what cannot fit and lists it in run.js
   assert.ok(csvHeader.includes('tensor_peak_planned_mb'));
   assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /planned peak \(MB\)/);
 });
+
+test('a long accumulation is planned from two short ones: the same peak and FLOPs as planning every micro-batch', async () => {
+  const { BufferTracker } = await import('../src/measure/tensor-memory.ts');
+  const { planCell, planEveryMicroBatch } = await import('../src/plan/plan-cell.ts');
+  const tracker = new BufferTracker().install();
+  try {
+    for (const mode of ['delta-serial', 'delta-parallel-ckpt'] as const) {
+      const config = { preset: 'tiny', unet: PRESETS.tiny.config, mode, batch: 2, accum: 6, frames: 4, size: 32, textLength: 8, seed: 0, backend: 'wasm', warmup: 1, steps: 2 } as const;
+      const shortcut = await planCell(config, meta, tracker);
+      const full = await planEveryMicroBatch(config, meta, tracker);
+      assert.deepEqual(shortcut.memory, full.memory, mode);
+      assert.equal(shortcut.flops, full.flops, mode);
+    }
+  } finally {
+    tracker.uninstall();
+  }
+});
+
+test('a device of zero or negative size is refused', async () => {
+  const { parseDevice } = await import('../src/plan/devices.ts');
+  assert.throws(() => parseDevice('0gib'), /--device '0gib'.*N > 0/);
+  assert.equal(parseDevice('0.5gib').bytes, 0.5 * 1024 ** 3);
+});

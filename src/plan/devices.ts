@@ -20,6 +20,6 @@ export function parseDevice(text: string): Device {
   const key = text.toLowerCase();
   if (DEVICES[key] != null) return { name: key, bytes: DEVICES[key]! };
   const m = /^(\d+(?:\.\d+)?)gib$/.exec(key);
-  if (m) return { name: key, bytes: Number(m[1]) * GIB };
-  throw new UserError(`--device '${text}': use one of ${Object.keys(DEVICES).join(', ')} or <N>gib (e.g. 24gib)`);
+  if (m && Number(m[1]) > 0) return { name: key, bytes: Number(m[1]) * GIB };
+  throw new UserError(`--device '${text}': use one of ${Object.keys(DEVICES).join(', ')} or <N>gib with N > 0 (e.g. 24gib)`);
 }

@@ -39,8 +39,28 @@ export interface CellPlan {
   planMs: number;
 }
 
+/**
+ * Past this many micro-batches a cell is planned from two shorter ones:
+ * micro-batches 2…n of a step hold the same buffers (the running gradient
+ * sum and one micro-batch's work), so the peak of accum ≥ 2 is accum 2's and
+ * the FLOPs grow by the same amount per micro-batch. Planning time then
+ * stays flat in `accum`.
+ */
+const DIRECT_ACCUM = 3;
+
 export async function planCell(config: CellConfig, backend: MetaBackend, tracker: BufferTracker): Promise<CellPlan> {
   const t0 = performance.now();
+  if (config.accum > DIRECT_ACCUM) {
+    const two = await planEveryMicroBatch({ ...config, accum: 2 }, backend, tracker);
+    const three = await planEveryMicroBatch({ ...config, accum: 3 }, backend, tracker);
+    const flops = three.flops + (config.accum - 3) * (three.flops - two.flops);
+    return { ...three, memory: { ...three.memory, peakBytes: Math.max(two.memory.peakBytes, three.memory.peakBytes) }, flops, planMs: performance.now() - t0 };
+  }
+  return { ...(await planEveryMicroBatch(config, backend, tracker)), planMs: performance.now() - t0 };
+}
+
+/** Plans the cell by running every micro-batch of its step (what planCell shortcuts for a long accumulation). */
+export async function planEveryMicroBatch(config: CellConfig, backend: MetaBackend, tracker: BufferTracker): Promise<Omit<CellPlan, 'planMs'>> {
   const before = tracker.current;
   const trainer = new Trainer({ config: config.unet, ...config, numbers: SHAPE_ONLY_NUMBERS });
   try {
@@ -67,7 +87,6 @@ export async function planCell(config: CellConfig, backend: MetaBackend, tracker
       memory: { peakBytes, weightsBytes, optimizerBytes, gradientBytes, workingBytes: peakBytes - weightsBytes - optimizerBytes - gradientBytes },
       flops,
       trainableParams,
-      planMs: performance.now() - t0,
     };
   } finally {
     trainer.dispose();
