@@ -1,0 +1,107 @@
+"""Where and in what precision a run computes: the device ('auto' | 'cuda' |
+'cpu'), the autocast context and gradient scaler of a precision ('fp32' |
+'bf16' | 'fp16'), the dtype the frozen weights are stored in, TF32 for fp32 on
+Ampere and later. Every refusal is a UserError that names the field. Feature
+checks, not version strings: this runs on torch 1.13 and 2.x."""
+from __future__ import annotations
+
+import contextlib
+import sys
+import warnings
+
+import torch
+
+from .errors import UserError
+
+PRECISIONS = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+DEVICES = ("auto", "cuda", "cpu")
+
+
+def resolve_device(choice: object) -> torch.device:
+    if choice not in DEVICES:
+        raise UserError(f"unknown device {choice!r}: use one of {', '.join(DEVICES)}")
+    if choice == "cpu":
+        return torch.device("cpu")
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if choice == "cuda":
+        raise UserError(f"CUDA is not available to torch {torch.__version__} at {sys.executable}: "
+                        "install a CUDA build of torch")
+    return torch.device("cpu")
+
+
+def parse_precision(field: str, value: object) -> torch.dtype:
+    if value not in PRECISIONS:
+        raise UserError(f"unknown {field} {value!r}: use one of {', '.join(PRECISIONS)}")
+    return PRECISIONS[value]  # type: ignore[index]
+
+
+def check_precision(precision: str, frozen_weights: str, device: torch.device) -> None:
+    """Refuses what cannot run as asked."""
+    parse_precision("precision", precision)
+    parse_precision("frozenWeights", frozen_weights)
+    if precision == "fp32" and frozen_weights != "fp32":
+        raise UserError(f"frozenWeights '{frozen_weights}' with precision 'fp32': weights stored below float32 need "
+                        "mixed precision to compute with; set precision to 'bf16' or 'fp16', or frozenWeights to 'fp32'")
+    if precision != "fp32" and not _autocast_works(device, PRECISIONS[precision]):
+        raise UserError(f"precision '{precision}' cannot run on the {device.type} with torch {torch.__version__}: its "
+                        f"{device.type} autocast has no {str(PRECISIONS[precision]).replace('torch.', '')}; use "
+                        f"{'bf16 or fp32' if device.type == 'cpu' else 'fp16 or fp32'} here")
+    if precision == "fp16" and device.type != "cuda" and not hasattr(torch.amp, "GradScaler"):
+        raise UserError(f"precision 'fp16' needs a gradient scaler, which torch {torch.__version__} has for CUDA "
+                        "only: use bf16 or fp32 on the CPU")
+
+
+def _autocast_works(device: torch.device, dtype: torch.dtype) -> bool:
+    """Whether autocast on this device really runs `dtype` (torch 1.13's CPU
+    autocast refuses float16; some versions only warn and switch off)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with torch.autocast(device.type, dtype=dtype):
+                return torch.ones(2, 2, device=device).matmul(torch.ones(2, 2, device=device)).dtype == dtype
+    except RuntimeError:
+        return False
+
+
+def autocast(device: torch.device, precision: str):
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=PRECISIONS[precision])
+
+
+class _NoScaler:
+    """GradScaler's interface for precisions that need no loss scaling."""
+
+    def scale(self, loss):
+        return loss
+
+    def step(self, optimizer):
+        optimizer.step()
+
+    def update(self):
+        pass
+
+
+def grad_scaler(device: torch.device, precision: str):
+    if precision != "fp16":
+        return _NoScaler()
+    if hasattr(torch.amp, "GradScaler"):
+        return torch.amp.GradScaler(device.type)
+    return torch.cuda.amp.GradScaler()
+
+
+def enable_tf32(device: torch.device, precision: str) -> bool:
+    """fp32 on a GPU with TF32 (compute capability >= 8): matmuls and cuDNN
+    convolutions in TF32, as training code does there. Returns whether matmuls
+    run in TF32."""
+    if device.type != "cuda":
+        return False
+    if precision == "fp32" and tf32_capable():
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    return bool(torch.backends.cuda.matmul.allow_tf32)
+
+
+def tf32_capable() -> bool:
+    return torch.cuda.is_available() and torch.cuda.get_device_capability()[0] >= 8

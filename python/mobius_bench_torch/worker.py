@@ -1,0 +1,206 @@
+"""The torch worker: one benchmark cell per process (`python -m mobius_bench_torch.worker`).
+
+stdin: one JSON object {"type": "run", "id": <cell id>, "config": {preset, unet, mode,
+batch, accum, frames, size, textLength, seed, backend, warmup, steps, learningRate?,
+precision?, frozenWeights?, device?, attention?}} (other fields are ignored).
+
+stdout: JSON lines only, flushed one by one --
+  {"type": "progress", "phase": "build" | "warmup" | "measure", "step": k, "of": n}
+  {"type": "measure-start", "t": <epoch ms>}      right before the first measured step
+  {"type": "measure-end", "t": <epoch ms>, "steps": n}
+  {"type": "done", "outcome": {...}}              see `run_cell`
+  {"type": "error", "message": ..., "userError": bool}   bad input, or out of memory
+then exit 0. Anything else (a crash) exits non-zero with the traceback on stderr.
+While it builds and trains, sys.stdout and file descriptor 1 point at stderr,
+so no stray print can break the protocol; the protocol has its own descriptor."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import sys
+import time
+
+_MODULE_T = time.time()
+import torch  # noqa: E402  (timed: startup.importMs)
+
+_TORCH_T = time.time()
+
+from .errors import UserError  # noqa: E402
+from .memory import StepMemory, optimizer_state_bytes, tensor_bytes  # noqa: E402
+from .config import UNetConfig  # noqa: E402
+from .runtime import enable_tf32, resolve_device  # noqa: E402
+from .trainer import Trainer  # noqa: E402
+
+
+class Protocol:
+    """The original stdout, kept for the JSON lines; fd 1 and sys.stdout go to stderr."""
+
+    def __init__(self):
+        sys.stdout.flush()
+        self._out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+        os.dup2(2, 1)
+        sys.stdout = sys.stderr
+
+    def send(self, message: dict) -> None:
+        self._out.write(json.dumps(_finite(message)) + "\n")
+        self._out.flush()
+
+
+def _finite(value):
+    """JSON has no NaN or Infinity: a diverged loss is sent as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _process_start() -> float:
+    """Epoch seconds at which this process started (/proc, to 10 ms), else this module's import."""
+    try:
+        with open("/proc/self/stat") as fh:
+            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as fh:
+            uptime = float(fh.read().split()[0])
+        return time.time() - (uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return _MODULE_T
+
+
+def _field(config: dict, name: str, kind: type, default=None, minimum=None):
+    if name not in config:
+        if default is None:
+            raise UserError(f"config.{name} is missing")
+        return default
+    value = config[name]
+    ok = isinstance(value, (int, float) if kind is float else kind) and not isinstance(value, bool)
+    if not ok or (minimum is not None and value < minimum):
+        want = {int: "an integer", float: "a number", str: "a string"}[kind]
+        raise UserError(f"config.{name} must be {want}{'' if minimum is None else f' >= {minimum}'}, got {value!r}")
+    return value
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "cpu"
+
+
+def run_cell(config: dict, send) -> dict:
+    unet = UNetConfig.from_json(config.get("unet"))
+    device = resolve_device(config.get("device", "auto"))
+    precision = _field(config, "precision", str, "fp32")
+    frozen_weights = _field(config, "frozenWeights", str, "fp32")
+    warmup = _field(config, "warmup", int, minimum=0)
+    steps = _field(config, "steps", int, minimum=1)
+    learning_rate = _field(config, "learningRate", float, 1e-4)
+    if not learning_rate > 0:
+        raise UserError(f"config.learningRate must be positive, got {learning_rate!r}")
+
+    build_t = time.perf_counter()
+    tf32 = enable_tf32(device, precision)
+    trainer = Trainer(
+        unet, config.get("mode"), batch=config.get("batch"), accum=config.get("accum"), frames=config.get("frames"),
+        size=config.get("size"), text_length=config.get("textLength"), seed=_field(config, "seed", int),
+        learning_rate=learning_rate, device=device, precision=precision, frozen_weights=frozen_weights,
+        attention=_field(config, "attention", str, "auto"))
+    _sync(device)
+    build_ms = (time.perf_counter() - build_t) * 1000
+    send({"type": "progress", "phase": "build", "step": 1, "of": 1})
+
+    for i in range(warmup):
+        trainer.step()
+        send({"type": "progress", "phase": "warmup", "step": i + 1, "of": warmup})
+
+    memory = StepMemory(device)
+    step_ms: list[float] = []
+    losses: list[float] = []
+    send({"type": "measure-start", "t": time.time() * 1000})
+    for i in range(steps):
+        memory.begin()  # synchronises, resets the peak
+        t0 = time.perf_counter()
+        losses.append(trainer.step())
+        _sync(device)
+        step_ms.append((time.perf_counter() - t0) * 1000)
+        memory.end()
+        send({"type": "progress", "phase": "measure", "step": i + 1, "of": steps})
+    send({"type": "measure-end", "t": time.time() * 1000, "steps": steps})
+
+    params = list(trainer.net.parameters())
+    return {
+        "backend": {
+            "requested": config.get("backend", "torch"),
+            "name": "torch",
+            "package": "torch",
+            "version": torch.__version__,
+            "gpu": device.type == "cuda",
+            "patches": [],
+            "device": device.type,
+            "deviceName": _device_name(device),
+            "cuda": torch.version.cuda,
+            "cudnn": torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None,
+            "attention": trainer.attention,
+            "tf32": tf32,
+            "precision": precision,
+            "frozenWeights": frozen_weights,
+            "python": platform.python_version(),
+            "interpreter": sys.executable,
+        },
+        "params": trainer.params(),
+        "stepMs": step_ms,
+        "loss": losses,
+        "stepPeakBytes": memory.step_peaks,
+        "memory": memory.summary(
+            weights=tensor_bytes(params),
+            gradients=sum(p.numel() * 4 for p in trainer.trainable),  # one fp32 gradient per trained weight
+            optimizer=optimizer_state_bytes(trainer.optimizer, device),
+        ),
+        "startup": {"importMs": (_TORCH_T - _process_start()) * 1000, "buildMs": build_ms},
+    }
+
+
+def _out_of_memory(err: BaseException) -> bool:
+    oom = getattr(torch.cuda, "OutOfMemoryError", None)
+    return (oom is not None and isinstance(err, oom)) or "out of memory" in str(err)
+
+
+def main() -> int:
+    protocol = Protocol()
+    try:
+        try:
+            message = json.loads(sys.stdin.read())
+        except json.JSONDecodeError as err:
+            raise UserError(f"the worker's stdin is not valid JSON: {err}") from None
+        if not isinstance(message, dict) or message.get("type") != "run" or not isinstance(message.get("config"), dict):
+            raise UserError('the worker expects {"type": "run", "id": ..., "config": {...}} on stdin')
+        outcome = run_cell(message["config"], protocol.send)
+    except UserError as err:
+        protocol.send({"type": "error", "message": str(err), "userError": True})
+        return 0
+    except RuntimeError as err:
+        if not _out_of_memory(err):
+            raise
+        protocol.send({"type": "error", "message": f"out of memory: {err}", "userError": False})
+        return 0
+    protocol.send({"type": "done", "outcome": outcome})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

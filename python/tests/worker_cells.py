@@ -1,0 +1,48 @@
+"""The worker processes test_worker.py checks: one per cell, as the harness
+runs them (the cell as JSON on stdin, JSON lines on stdout). conftest.py starts
+them as soon as pytest has collected a test that needs them, so they run
+beside the in-process tests; most of each one's time is torch's import."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PYTHON_DIR = Path(__file__).resolve().parents[1]
+TINY_TS_JSON = dict(latentChannels=4, blockChannels=[32, 64], attention=[True, False], layersPerBlock=1,
+                    headDim=16, crossDim=32, groups=8, transformerInHeads=2)  # the TypeScript tiny preset
+MODES = ["full", "delta-serial", "delta-parallel", "delta-serial-ckpt", "delta-parallel-ckpt"]
+CELL = dict(preset="tiny", unet=TINY_TS_JSON, batch=1, accum=1, frames=2, size=32, textLength=7, seed=1,
+            backend="torch", warmup=1, steps=2, device="cpu")
+STDIN = {
+    **{mode: json.dumps({"type": "run", "id": mode, "config": dict(CELL, mode=mode)}) for mode in MODES},
+    "bf16": json.dumps({"type": "run", "id": "bf16",
+                        "config": dict(CELL, mode="delta-parallel", precision="bf16", frozenWeights="bf16")}),
+    "bad-mode": json.dumps({"type": "run", "id": "bad-mode", "config": dict(CELL, mode="sideways")}),
+    "invalid-json": '{"type": "run", "config": ',
+}
+
+_procs: dict[str, subprocess.Popen] = {}
+
+
+def start() -> None:
+    for name, stdin in STDIN.items():
+        if name in _procs:
+            continue
+        with tempfile.TemporaryFile("w+") as fh:
+            fh.write(stdin)
+            fh.seek(0)
+            _procs[name] = subprocess.Popen([sys.executable, "-m", "mobius_bench_torch.worker"], cwd=PYTHON_DIR,
+                                            text=True, stdin=fh, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def results() -> dict[str, tuple[int, list[dict], str]]:
+    """name -> (exit code, the stdout lines parsed as JSON, stderr)."""
+    start()
+    out = {}
+    for name, proc in _procs.items():
+        stdout, stderr = proc.communicate(timeout=300)
+        out[name] = (proc.returncode, [json.loads(line) for line in stdout.splitlines()], stderr)
+    return out
