@@ -1,0 +1,61 @@
+// The torch worker's networks and the TypeScript ones are the same networks:
+// the worker writes a fixture (python -m mobius_bench_torch.parity_fixture:
+// its weights moved off their initialisation, inputs, float64 output, the
+// gradients of the trained weights), the TypeScript net of the same config
+// loads it by name and reproduces it in float32 (cpu backend) — the parallel
+// net with its own layers, on the tiny preset and on a deeper config.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { initBackend } from '../src/backend/select.ts';
+import { locateTorchPython, torchWorkerEnv } from '../src/backend/torch-python.ts';
+import { PRESETS, type UNetConfig } from '../src/model/config.ts';
+import { ParallelUNet } from '../src/model/parallel-unet.ts';
+import { SerialUNet } from '../src/model/serial-unet.ts';
+import { checkAgainstFixture } from './fixture-parity.ts';
+import { quietCpuBackend } from './helpers.ts';
+import { readNpz } from './npz.ts';
+
+quietCpuBackend();
+
+const python = await locateTorchPython().catch((err: Error) => err);
+const skip = python instanceof Error ? `no Python with torch: ${python.message}` : false;
+const dir = mkdtempSync(join(tmpdir(), 'mobius-torch-parity-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Three levels, two layers per block, attention at the top two: every kind of skip, resampler and time-state channel change. */
+const DEEPER: UNetConfig = { ...PRESETS.tiny.config, blockChannels: [16, 32, 32], attention: [true, true, false], layersPerBlock: 2, headDim: 8, crossDim: 16, groups: 4 };
+
+function torchFixture(network: 'serial' | 'parallel', unet: UNetConfig, size: number) {
+  const out = join(dir, `${network}-${unet.blockChannels.join('-')}.npz`);
+  const r = spawnSync((python as Exclude<typeof python, Error>).executable, [
+    '-m', 'mobius_bench_torch.parity_fixture', '--network', network, '--unet', JSON.stringify(unet),
+    '--frames', '3', '--size', String(size), '--batch', '2', '--text-length', '5', '--seed', '3', '--out', out,
+  ], { env: torchWorkerEnv(), encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return readNpz(out);
+}
+
+const CASES: Array<[string, UNetConfig, number]> = [['tiny', PRESETS.tiny.config, 32], ['deeper config', DEEPER, 32]];
+
+for (const [label, unet, size] of CASES) {
+  test(`${label}: the TypeScript parallel net reproduces the torch worker's: output and trained-weight gradients`, { skip }, async () => {
+    await initBackend('cpu');
+    const r = checkAgainstFixture(new ParallelUNet(unet), torchFixture('parallel', unet, size), ['temporal', 'extra']);
+    console.log(`parallel ${label}: output error ${r.outputError.toExponential(2)}, ${r.gradients} gradients, worst ${r.worstGradient.error.toExponential(2)} (${r.worstGradient.name})`);
+    assert.ok(r.outputError <= 1e-4, `output: max |diff| / max |ref| = ${r.outputError}`);
+    assert.ok(Math.abs(r.loss - r.fixtureLoss) <= 1e-5 * r.fixtureLoss, `loss ${r.loss} vs torch ${r.fixtureLoss}`);
+    assert.ok(r.worstGradient.error <= 1e-3, `gradient of ${r.worstGradient.name}: relative error ${r.worstGradient.error}`);
+  });
+}
+
+test('deeper config: the TypeScript serial net reproduces the torch worker’s', { skip }, async () => {
+  await initBackend('cpu');
+  const r = checkAgainstFixture(new SerialUNet(DEEPER), torchFixture('serial', DEEPER, 32), ['temporal']);
+  console.log(`serial deeper config: output error ${r.outputError.toExponential(2)}, worst gradient ${r.worstGradient.error.toExponential(2)}`);
+  assert.ok(r.outputError <= 1e-4, `output: max |diff| / max |ref| = ${r.outputError}`);
+  assert.ok(r.worstGradient.error <= 1e-3, `gradient of ${r.worstGradient.name}: relative error ${r.worstGradient.error}`);
+});
