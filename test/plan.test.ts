@@ -14,7 +14,14 @@ import { PRESETS, type UNetConfig } from '../src/model/config.ts';
 import { planUNet } from '../src/model/layout.ts';
 import { SerialUNet } from '../src/model/serial-unet.ts';
 import { makeBatch } from '../src/train/synthetic-data.ts';
-import type { CellResult } from '../src/results/schema.ts';
+
+/** The fields of a results.jsonl line these tests read. */
+interface MeasuredLine {
+  id: string;
+  label: string;
+  status: string;
+  memory: { peakBytes: number; weightsBytes: number; optimizerBytes: number };
+}
 
 const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 180_000 });
@@ -23,17 +30,18 @@ test('for every cell of suites/smoke.ts the planned peak equals the wasm run’s
   const out = mkdtempSync(join(tmpdir(), 'mobius-plan-'));
   const run = cli('run', 'suites/smoke.ts', '--out', out, '--json');
   assert.equal(run.status, 0, run.stderr);
-  const measured = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CellResult);
+  const measured = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MeasuredLine);
   const plan = cli('plan', 'suites/smoke.ts', '--json');
   assert.equal(plan.status, 0, plan.stderr);
   const planned = JSON.parse(plan.stdout) as { cells: Array<{ id: string; memory: { peakBytes: number; weightsBytes: number; optimizerBytes: number }; flops: number }> };
   assert.equal(planned.cells.length, measured.length);
   for (const m of measured) {
+    assert.equal(m.status, 'ok', m.label);
     const p = planned.cells.find((c) => c.id === m.id);
     assert.ok(p, `cell ${m.id} planned`);
-    assert.equal(p.memory.peakBytes, m.memory!.peakBytes, m.label);
-    assert.equal(p.memory.weightsBytes, m.memory!.weightsBytes, m.label);
-    assert.equal(p.memory.optimizerBytes, m.memory!.optimizerBytes, m.label);
+    assert.equal(p.memory.peakBytes, m.memory.peakBytes, m.label);
+    assert.equal(p.memory.weightsBytes, m.memory.weightsBytes, m.label);
+    assert.equal(p.memory.optimizerBytes, m.memory.optimizerBytes, m.label);
     assert.ok(p.flops > 0);
   }
 });
@@ -141,8 +149,8 @@ test('run --skip-unfit plans first, skips what cannot fit and lists it in run.js
   assert.match(run.skipped[0].reason, /planned peak .* exceeds/);
   const planned = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
   assert.equal(planned.cells.length, 2);
-  const [ran] = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CellResult);
-  assert.equal(ran!.memory!.peakBytes, planned.cells.find((c: { id: string }) => c.id === ran!.id).memory.peakBytes);
+  const [ran] = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MeasuredLine);
+  assert.equal(ran!.memory.peakBytes, planned.cells.find((c: { id: string }) => c.id === ran!.id).memory.peakBytes);
   // The reports show the prediction beside the measurement.
   const summaryMd = readFileSync(join(out, 'summary.md'), 'utf8');
   assert.match(summaryMd, /### Planned vs measured tensor peak[\s\S]*\| exact \|/);
