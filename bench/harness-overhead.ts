@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
 import { GpuSampler } from '../src/measure/gpu-sampler.ts';
-import { runCellInWorker } from '../src/runner/run-cell.ts';
-import { selectCells } from '../src/runner/run-suite.ts';
+import { runCell } from '../src/runner/run-cell.ts';
+import { tfjsWorkerExecutor } from '../src/runner/tfjs-executor.ts';
+import { selectCells } from '../src/suite/select.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '6' }, suite: { type: 'string', default: 'suites/smoke.ts' }, filter: { type: 'string', default: 'mode=delta-serial' }, steps: { type: 'string', default: '8' } } });
 
@@ -27,8 +28,8 @@ const off: number[] = [];
 for (let r = 0; r < Number(values.rounds); r++) {
   for (const instrumented of r % 2 === 0 ? [true, false] : [false, true]) {
     process.env['MOBIUS_BENCH_TRACKER'] = instrumented ? '1' : '0';
-    const result = await runCellInWorker(cell, { timeoutMs: 600_000, sampler: instrumented ? new GpuSampler({ command, intervalMs: 100 }) : null });
-    if (result.status !== 'ok') throw new Error(`${result.error!.reason}: ${result.error!.message}`);
+    const result = await runCell(cell, tfjsWorkerExecutor, { timeoutMs: 600_000, sampler: instrumented ? new GpuSampler({ command, intervalMs: 100 }) : null });
+    if (result.status !== 'ok') throw new Error(`${result.error.reason}: ${result.error.message}`);
     (instrumented ? on : off).push(...result.stepMs);
   }
 }

@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
+import { MODES } from '../src/train/modes.ts';
 
 const { values } = parseArgs({ options: { presets: { type: 'string', default: 'tiny,small' }, steps: { type: 'string', default: '3' }, warmup: { type: 'string', default: '1' }, batches: { type: 'string', default: '1,2' } } });
 const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
-const MODES = ['full', 'delta-serial', 'delta-parallel'];
 
 
 console.log('| preset | batch | mode | median step ms | peak MB | start MB | loss (last) |');

@@ -4,18 +4,26 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PRESETS } from '../src/model/config.ts';
 import { checkClaims, matchedGroups } from '../src/results/analysis.ts';
-import { RESULT_SCHEMA, type CellResult } from '../src/results/schema.ts';
+import { RESULT_SCHEMA, type CellResult } from '../src/results/cell-result.ts';
+import { stepTimeStats } from '../src/results/stats.ts';
 import type { Mode } from '../src/train/modes.ts';
 
 function cell(mode: Mode, batch: number, medianMs: number, peakBytes: number, status: 'ok' | 'failed' = 'ok', gpuMiB?: number): CellResult {
-  return {
-    schema: RESULT_SCHEMA, id: `${mode}-${batch}`, status, label: `${mode} b${batch}`,
-    config: { preset: 'tiny', unet: PRESETS.tiny.config, mode, batch, accum: 1, frames: 2, size: 32, textLength: 77, seed: 0, backend: 'wasm', warmup: 1, steps: 3 },
-    env: 'run.json', startedAt: '', endedAt: '', backend: null, params: null,
-    stepMs: [medianMs], loss: [1], stepPeakBytes: [peakBytes],
-    stats: status === 'ok' ? { medianMs, p95Ms: medianMs, minMs: medianMs, maxMs: medianMs, meanMs: medianMs, sdMs: 0, samplesPerSecond: 1 } : null,
-    memory: status === 'ok' ? { startBytes: 0, peakBytes, weightsBytes: 0, optimizerBytes: 0, workingBytes: peakBytes, rssPeakBytes: peakBytes } : null,
+  const base = {
+    schema: RESULT_SCHEMA, id: `${mode}-${batch}`, label: `${mode} b${batch}`,
+    config: { preset: 'tiny' as const, unet: PRESETS.tiny.config, mode, batch, accum: 1, frames: 2, size: 32, textLength: 77, seed: 0, backend: 'wasm' as const, warmup: 1, steps: 3 },
+    env: 'run.json' as const, startedAt: '', endedAt: '',
     gpu: gpuMiB == null ? null : { devices: [], baselineMiB: 0, devicePeakMiB: gpuMiB, devicePeakAboveBaselineMiB: gpuMiB, processPeakMiB: gpuMiB, processMatched: true, note: null, energyJoulesPerStep: null, timeline: [] },
+  };
+  if (status === 'failed') return { ...base, status, error: { reason: 'error', message: 'failed', stderrTail: '' } };
+  return {
+    ...base, status,
+    backend: { requested: 'wasm', name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', version: '4.22.0', gpu: false, patches: [] },
+    params: { spatial: 1, temporal: 1, extra: 0, total: 2, trainable: 1, frozen: 1 },
+    startup: null,
+    stepMs: [medianMs], loss: [1], stepPeakBytes: [peakBytes],
+    stats: stepTimeStats([medianMs], batch),
+    memory: { source: 'tensors', startBytes: 0, peakBytes, weightsBytes: 0, optimizerBytes: 0, peakAboveStartBytes: peakBytes, rssPeakBytes: peakBytes },
   };
 }
 
@@ -47,4 +55,12 @@ test('GPU process memory is compared where both cells have it', () => {
   const r = checkClaims([claim], [cell('delta-serial', 1, 100, 100, 'ok', 1000), cell('delta-parallel', 1, 80, 10, 'ok', 900)]);
   assert.equal(r[0]!.comparisons[0]!.memoryMetric, 'gpuProcessPeakMiB');
   assert.equal(r[0]!.status, 'fail');
+});
+
+test('a cell whose memory was not tracked leaves its group not evaluated for a memory claim', () => {
+  const claim = { compare: ['delta-parallel', 'delta-serial'] as [Mode, Mode], memory: { atMost: 0.76 } };
+  const untracked = cell('delta-parallel', 1, 80, 60);
+  if (untracked.status === 'ok') untracked.memory = { source: 'untracked', rssPeakBytes: 1e9 };
+  const r = checkClaims([claim], [cell('delta-serial', 1, 100, 100), untracked]);
+  assert.equal(r[0]!.status, 'not-evaluated');
 });

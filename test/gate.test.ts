@@ -5,11 +5,14 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { seededRandom } from '../src/results/stats.ts';
+import { median } from 'simple-statistics';
+import { seededRandom, stepTimeStats } from '../src/results/stats.ts';
 import { fileURLToPath } from 'node:url';
 import { compareCommand, type CompareIo } from '../src/cli/compare-command.ts';
 import { baselineSaveCommand } from '../src/cli/baseline-command.ts';
-import { loadSnapshot, readBaselineFile, saveBaseline, snapshotFromRun, type Baseline, type Snapshot } from '../src/gate/baseline.ts';
+import { loadSnapshot, saveBaseline, snapshotFromRun, type Snapshot } from '../src/gate/baseline.ts';
+import { readBaselineFile, type BaselineCell, type CompactRun, type OkBaselineCell } from '../src/results/baseline-file.ts';
+import { samplesPerStep, type TrackedMemory } from '../src/results/cell-result.ts';
 import { compareSnapshots, stepsNeeded } from '../src/gate/compare.ts';
 import { escapeData, escapeProperty, formatAnnotations } from '../src/gate/format-annotations.ts';
 import { formatJson } from '../src/gate/format-json.ts';
@@ -17,7 +20,7 @@ import { COMMENT_MARKER, formatMarkdown } from '../src/gate/format-markdown.ts';
 import { formatTable } from '../src/gate/format-table.ts';
 import { mannWhitney, minimumP, uDistribution } from '../src/gate/mann-whitney.ts';
 import { defaultThresholds, parseThresholds } from '../src/gate/thresholds.ts';
-import { selectCells } from '../src/runner/run-suite.ts';
+import { selectCells } from '../src/suite/select.ts';
 import { UserError } from '../src/user-error.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/runs/cpu-wasm', import.meta.url));
@@ -47,11 +50,31 @@ function clone(s: Snapshot): Snapshot {
   return structuredClone(s);
 }
 
+/** A cell that ran, to edit (every fixture cell did). */
+function ok(cell: BaselineCell | undefined): OkBaselineCell {
+  assert.equal(cell?.status, 'ok');
+  return cell as OkBaselineCell;
+}
+
+/** Its allocator figures, to edit. */
+function tensors(cell: BaselineCell | undefined): TrackedMemory {
+  const memory = ok(cell).memory;
+  assert.notEqual(memory.source, 'untracked');
+  return memory as TrackedMemory;
+}
+
+/** New step samples, with the statistics a reader derives from them. */
+function setSteps(cell: BaselineCell, stepMs: number[]): void {
+  const c = ok(cell);
+  c.stepMs = stepMs as OkBaselineCell['stepMs'];
+  c.stats = stepTimeStats(stepMs, samplesPerStep(c.config));
+}
+
 /** The fixture as a baseline file that `edit` may change first. */
-function baselineFile(edit: (b: Baseline) => void = () => {}): string {
+function baselineFile(edit: (b: CompactRun) => void = () => {}): string {
   const file = join(tmp(), 'baseline.json');
   saveBaseline(FIXTURE, file);
-  const b = JSON.parse(readFileSync(file, 'utf8')) as Baseline;
+  const b = JSON.parse(readFileSync(file, 'utf8')) as CompactRun;
   edit(b);
   writeFileSync(file, JSON.stringify(b));
   return file;
@@ -141,17 +164,19 @@ test('baseline save: per cell id, config, summary figures and step samples; comp
   for (const [i, c] of b.cells.entries()) {
     assert.equal(c.id, run[i].id);
     assert.deepEqual(c.config, run[i].config);
-    assert.deepEqual(c.memory, run[i].memory);
-    assert.deepEqual(c.stats, run[i].stats);
-    assert.equal(c.stepMs.length, 3);
-    c.stepMs.forEach((ms, k) => assert.ok(Math.abs(ms - run[i].stepMs[k]) < 1e-3));
+    const { workingBytes, ...memory } = run[i].memory;
+    assert.deepEqual(ok(c).memory, { source: 'tensors', ...memory, peakAboveStartBytes: workingBytes }, 'the old field name is read as the new one');
+    // Statistics come from the samples (rounded to µs), whatever the line's own `stats` said.
+    assert.ok(Math.abs(ok(c).stats.medianMs - median(run[i].stepMs)) < 1e-3);
+    assert.equal(ok(c).stepMs.length, 3);
+    ok(c).stepMs.forEach((ms, k) => assert.ok(Math.abs(ms - run[i].stepMs[k]) < 1e-3));
   }
   assert.ok(readFileSync(file).length < 24 * 1200 + 3000, 'small enough to commit: about 1 KB a cell');
   assert.ok(readFileSync(file).length < readFileSync(join(FIXTURE, 'results.jsonl')).length);
   assert.equal(readFileSync(file, 'utf8').split('\n').filter((l) => l.trim().startsWith('{"id"')).length, 24, 'one line per cell');
   const loaded = loadSnapshot(file);
   assert.equal(loaded.kind, 'baseline');
-  assert.deepEqual(loaded.baseline.cells, snapshotFromRun(FIXTURE).baseline.cells);
+  assert.deepEqual(loaded.measurements.cells, snapshotFromRun(FIXTURE).measurements.cells);
 });
 
 test('the committed CPU baseline is of the smoke suite as it is now, with enough steps for the time test', async () => {
@@ -163,8 +188,8 @@ test('the committed CPU baseline is of the smoke suite as it is now, with enough
   for (const c of b.cells) {
     assert.equal(c.status, 'ok');
     assert.equal(c.backend?.name, 'wasm');
-    assert.ok(c.stepMs.length >= 10 && c.stepMs.length >= stepsNeeded(0.01));
-    assert.ok(c.memory!.peakBytes > 0);
+    assert.ok(ok(c).stepMs.length >= 10 && ok(c).stepMs.length >= stepsNeeded(0.01));
+    assert.ok(tensors(c).peakBytes > 0);
   }
 });
 
@@ -187,7 +212,7 @@ test('a baseline whose tensor peak is 1 % lower → exit 1, naming the cell (tab
   const target = 'a49ec73a9881'; // small delta-parallel b1 a1 8f 96px
   const file = baselineFile((b) => {
     const cell = b.cells.find((c) => c.id === target)!;
-    cell.memory!.peakBytes = Math.round(cell.memory!.peakBytes * 0.99);
+    tensors(cell).peakBytes = Math.round(tensors(cell).peakBytes * 0.99);
   });
   const md = join(tmp(), 'out', 'compare.md');
   const io = capture({ GITHUB_ACTIONS: 'true' });
@@ -221,7 +246,7 @@ test('a baseline whose tensor peak is 1 % lower → exit 1, naming the cell (tab
 test('a lower tensor peak now is an improvement, not a regression', () => {
   const base = loadSnapshot(FIXTURE);
   const cur = clone(base);
-  cur.baseline.cells[0]!.memory!.peakBytes -= 1;
+  tensors(cur.measurements.cells[0]).peakBytes -= 1;
   const c = compareSnapshots(base, cur, defaultThresholds());
   assert.equal(c.exitCode, 0);
   assert.equal(c.cells[0]!.verdict, 'improvement');
@@ -232,8 +257,8 @@ test('a lower tensor peak now is an improvement, not a regression', () => {
 test('tensor memory is compared on the same backend only', () => {
   const base = loadSnapshot(FIXTURE);
   const cur = clone(base);
-  cur.baseline.cells[0]!.memory!.peakBytes *= 2;
-  cur.baseline.cells[0]!.backend = { name: 'tensorflow', version: '4.22.0', gpu: true };
+  tensors(cur.measurements.cells[0]).peakBytes *= 2;
+  ok(cur.measurements.cells[0]).backend = { name: 'tensorflow', version: '4.22.0', gpu: true };
   const c = compareSnapshots(base, cur, defaultThresholds());
   const m = c.cells[0]!.metrics.find((x) => x.metric === 'tensor')!;
   assert.equal(m.verdict, 'not-compared');
@@ -243,10 +268,10 @@ test('tensor memory is compared on the same backend only', () => {
 test('step samples shifted by +20 % → a regression; −20 % → an improvement', () => {
   const base = loadSnapshot(FIXTURE);
   const cur = clone(base);
-  base.baseline.cells.forEach((cell, i) => (cell.stepMs = stepSamples(100 + i, 10, 1000)));
-  cur.baseline.cells.forEach((cell, i) => (cell.stepMs = stepSamples(200 + i, 10, 1000)));
-  cur.baseline.cells[3]!.stepMs = stepSamples(7, 10, 1200);
-  cur.baseline.cells[5]!.stepMs = stepSamples(8, 10, 800);
+  base.measurements.cells.forEach((cell, i) => setSteps(cell, stepSamples(100 + i, 10, 1000)));
+  cur.measurements.cells.forEach((cell, i) => setSteps(cell, stepSamples(200 + i, 10, 1000)));
+  setSteps(cur.measurements.cells[3]!, stepSamples(7, 10, 1200));
+  setSteps(cur.measurements.cells[5]!, stepSamples(8, 10, 800));
   const c = compareSnapshots(base, cur, defaultThresholds());
   const time = (i: number) => c.cells[i]!.metrics.find((m) => m.metric === 'time')!;
   assert.equal(time(3).verdict, 'regression');
@@ -271,8 +296,8 @@ test('two sample sets drawn from one distribution (fixed seeds) → no regressio
     const a = clone(base);
     const b = clone(base);
     // wider noise than the threshold, so that medians do move by > 5 % sometimes
-    a.baseline.cells.forEach((cell, i) => (cell.stepMs = stepSamples(seed * 1000 + i, 10, 500, 0.08)));
-    b.baseline.cells.forEach((cell, i) => (cell.stepMs = stepSamples(seed * 1000 + 500 + i, 10, 500, 0.08)));
+    a.measurements.cells.forEach((cell, i) => setSteps(cell, stepSamples(seed * 1000 + i, 10, 500, 0.08)));
+    b.measurements.cells.forEach((cell, i) => setSteps(cell, stepSamples(seed * 1000 + 500 + i, 10, 500, 0.08)));
     const c = compareSnapshots(a, b, defaultThresholds());
     flagged += c.cells.filter((x) => x.verdict === 'regression').length;
     significant += c.cells.filter((x) => x.metrics.some((m) => m.metric === 'time' && m.p! < 0.01)).length;
@@ -289,7 +314,7 @@ test('two sample sets drawn from one distribution (fixed seeds) → no regressio
 test('3 vs 3 steps: the time test cannot fire, and the comparison says so', () => {
   const base = loadSnapshot(FIXTURE);
   const cur = clone(base);
-  cur.baseline.cells.forEach((cell) => (cell.stepMs = cell.stepMs.map((x) => x * 1.5)));
+  cur.measurements.cells.forEach((cell) => setSteps(cell, ok(cell).stepMs.map((x) => x * 1.5)));
   const c = compareSnapshots(base, cur, defaultThresholds());
   const m = c.cells[0]!.metrics.find((x) => x.metric === 'time')!;
   assert.equal(m.verdict, 'not-significant');
@@ -301,13 +326,13 @@ test('3 vs 3 steps: the time test cannot fire, and the comparison says so', () =
 
 test('GPU and RSS memory: 2 % by default', () => {
   const base = loadSnapshot(FIXTURE);
-  base.baseline.cells[0]!.gpu = { processPeakMiB: 1000, processMatched: true, devicePeakAboveBaselineMiB: 1000, energyJoulesPerStep: null };
-  base.baseline.cells[1]!.gpu = { processPeakMiB: 1000, processMatched: true, devicePeakAboveBaselineMiB: 1000, energyJoulesPerStep: null };
+  ok(base.measurements.cells[0]).gpu = { processPeakMiB: 1000, processMatched: true, devicePeakAboveBaselineMiB: 1000, energyJoulesPerStep: null };
+  ok(base.measurements.cells[1]).gpu = { processPeakMiB: 1000, processMatched: true, devicePeakAboveBaselineMiB: 1000, energyJoulesPerStep: null };
   const cur = clone(base);
-  cur.baseline.cells[0]!.gpu!.processPeakMiB = 1030;
-  cur.baseline.cells[1]!.gpu!.processPeakMiB = 1010;
-  cur.baseline.cells[2]!.memory!.rssPeakBytes = Math.round(base.baseline.cells[2]!.memory!.rssPeakBytes * 1.05);
-  cur.baseline.cells[3]!.memory!.rssPeakBytes = Math.round(base.baseline.cells[3]!.memory!.rssPeakBytes * 1.01);
+  ok(cur.measurements.cells[0]).gpu!.processPeakMiB = 1030;
+  ok(cur.measurements.cells[1]).gpu!.processPeakMiB = 1010;
+  tensors(cur.measurements.cells[2]).rssPeakBytes = Math.round(tensors(base.measurements.cells[2]).rssPeakBytes * 1.05);
+  tensors(cur.measurements.cells[3]).rssPeakBytes = Math.round(tensors(base.measurements.cells[3]).rssPeakBytes * 1.01);
   const c = compareSnapshots(base, cur, defaultThresholds());
   const v = (i: number, k: string) => c.cells[i]!.metrics.find((m) => m.metric === k)?.verdict;
   assert.equal(v(0, 'gpu'), 'regression');
@@ -322,8 +347,9 @@ test('GPU and RSS memory: 2 % by default', () => {
 test('a cell that fails now is a regression; one that failed before and runs now an improvement', () => {
   const base = loadSnapshot(FIXTURE);
   const cur = clone(base);
-  Object.assign(cur.baseline.cells[0]!, { status: 'failed', stats: null, memory: null, stepMs: [], error: { reason: 'killed', message: 'out of memory' } });
-  Object.assign(base.baseline.cells[1]!, { status: 'failed', stats: null, memory: null, stepMs: [], error: { reason: 'timeout', message: 'past 300 s' } });
+  const fail = (cell: BaselineCell, error: { reason: 'killed' | 'timeout'; message: string }): BaselineCell => ({ id: cell.id, label: cell.label, config: cell.config, status: 'failed', error });
+  cur.measurements.cells[0] = fail(cur.measurements.cells[0]!, { reason: 'killed', message: 'out of memory' });
+  base.measurements.cells[1] = fail(base.measurements.cells[1]!, { reason: 'timeout', message: 'past 300 s' });
   const c = compareSnapshots(base, cur, defaultThresholds());
   assert.equal(c.cells[0]!.verdict, 'regression');
   assert.match(c.cells[0]!.note!, /fails now \(killed: out of memory\)/);
@@ -352,9 +378,9 @@ test('the suite\'s claims are re-checked: one that held and fails now is a regre
   const base = loadSnapshot(FIXTURE);
   const cur = clone(base);
   // the small b1 a1 group's parallel cell now needs as much as the serial one
-  const serial = cur.baseline.cells.find((c) => c.id === 'fff50526a6f0')!;
-  const parallel = cur.baseline.cells.find((c) => c.id === 'a49ec73a9881')!;
-  parallel.memory!.peakBytes = serial.memory!.peakBytes;
+  const serial = cur.measurements.cells.find((c) => c.id === 'fff50526a6f0')!;
+  const parallel = cur.measurements.cells.find((c) => c.id === 'a49ec73a9881')!;
+  tensors(parallel).peakBytes = tensors(serial).peakBytes;
   const c = compareSnapshots(base, cur, parseThresholds(['tensor=off']));
   const claim = c.claims[0]!;
   assert.equal(claim.current, 'fail');
@@ -394,6 +420,13 @@ test('another baseline or result schema, a missing or malformed file → UserErr
   await reject(bad, FIXTURE, /not valid JSON/);
   writeFileSync(bad, '{"cells": []}');
   await reject(bad, FIXTURE, /not a mobius-bench baseline/);
+  // A wrong field: one line with the file, the line the cell is on, and the field.
+  const saved = saveBaseline(FIXTURE, join(tmp(), 'one-cell-a-line.json'));
+  const text = readFileSync(saved, 'utf8').split('\n');
+  const at = text.findIndex((l) => l.includes('"id":"a49ec73a9881"'));
+  text[at] = text[at]!.replace(/"peakBytes":\d+/, '"peakBytes":"big"');
+  writeFileSync(bad, text.join('\n'));
+  await reject(bad, FIXTURE, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${at + 1}: cells\\[\\d+\\]\\.memory\\.peakBytes: .*expected number`));
   await assert.rejects(compareCommand(FIXTURE, FIXTURE, { threshold: ['speed=1'] }, capture()), UserError);
 });
 

@@ -19,7 +19,10 @@ import { mdText, toMarkdown } from '../src/report/markdown.ts';
 import { PNG_SCALE, renderPng } from '../src/report/png.ts';
 import { loadReportData } from '../src/report/report-data.ts';
 import { writeReports } from '../src/report/write-reports.ts';
+import { runSuite } from '../src/runner/run-suite.ts';
+import { MODES } from '../src/train/modes.ts';
 import { UserError } from '../src/user-error.ts';
+import { fakeExecutor } from './fake-executor.ts';
 
 const RUNS = fileURLToPath(new URL('./fixtures/runs/', import.meta.url));
 const CPU = join(RUNS, 'cpu-wasm');
@@ -249,4 +252,49 @@ test('a missing or damaged input is a UserError that names the path', async () =
   const noSuite = copyRun(FAILED);
   writeFileSync(join(noSuite, 'run.json'), JSON.stringify({ schema: 1, notes: [] }));
   await assert.rejects(writeReports(noSuite), (e: Error) => e instanceof UserError && e.message.includes(join(noSuite, 'run.json')) && /suite/.test(e.message));
+});
+
+test("older results.jsonl lines read as today's: workingBytes is peakAboveStartBytes, trainable by mode, stats from the samples", () => {
+  const data = loadReportData(CPU);
+  const raw = lines(join(CPU, 'results.jsonl')) as unknown as Array<{ stepMs: number[]; config: { mode: string }; memory: { workingBytes: number }; params: { total: number; trainable: { full: number; delta: number } } }>;
+  data.cells.forEach(({ result }, i) => {
+    const old = raw[i]!;
+    assert.equal(result.status, 'ok');
+    if (result.status !== 'ok' || result.memory.source === 'untracked') return assert.fail('a tracked ok cell');
+    assert.equal(result.memory.source, 'tensors');
+    assert.equal(result.memory.peakAboveStartBytes, old.memory.workingBytes);
+    const trainable = old.config.mode === 'full' ? old.params.trainable.full : old.params.trainable.delta;
+    assert.deepEqual([result.params.trainable, result.params.frozen], [trainable, old.params.total - trainable]);
+    assert.equal(result.stats.medianMs, median(old.stepMs));
+  });
+});
+
+test('a cell whose memory was not tracked (MOBIUS_BENCH_TRACKER=0) renders in every format, its tensor figures empty', async () => {
+  const dir = copyRun(CPU);
+  const rows = lines(join(dir, 'results.jsonl'));
+  rows[0]!['memory'] = { source: 'untracked', rssPeakBytes: 1_400_000_000 };
+  rows[0]!['stepPeakBytes'] = [];
+  writeFileSync(join(dir, 'results.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const files = await writeReports(dir);
+  assert.ok(files.length >= 4);
+  const csv = parse(readFileSync(join(dir, 'results.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+  assert.deepEqual([csv[0]!['tensor_peak_mb'], csv[0]!['tensor_start_mb'], csv[0]!['rss_peak_mb']], ['', '', '1400']);
+  // Its group has no memory figure: not evaluated, and said so.
+  assert.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /not compared in 1 group/);
+});
+
+test('a run of every mode: Mobius against each serial mode that checkpoints as it does, in every format', async () => {
+  const out = tmp();
+  await runSuite({ suiteFile: fileURLToPath(new URL('./fixtures/suites/five-modes.ts', import.meta.url)), out, json: true, executor: fakeExecutor() });
+  const data = loadReportData(out);
+  assert.deepEqual(data.modes, [...MODES]);
+  const pairs = [...new Set(data.comparisons.map((c) => `${c.candidateMode} vs ${c.baselineMode}`))];
+  assert.deepEqual(pairs, ['delta-parallel vs delta-serial', 'delta-parallel vs full', 'delta-parallel-ckpt vs delta-serial-ckpt']);
+  assert.equal(data.claims[0]!.status, 'pass');
+  const md = toMarkdown(data);
+  assert.match(md, /### delta-parallel-ckpt vs delta-serial-ckpt\n\n\| group \|/);
+  const fig6 = buildCharts(data).filter((s) => s.section === 'fig6');
+  assert.ok(fig6.every((s) => (s.config.data.datasets as Array<{ label: string }>).map((d) => d.label).join() === MODES.join()));
+  assert.match(JSON.stringify(fig6[0]!.config.data.labels), /vs serial-ckpt −40 %/);
+  assert.ok((await writeReports(out)).length >= 4);
 });

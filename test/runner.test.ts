@@ -1,29 +1,54 @@
-// The runner end to end, through the CLI: results on disk as cells end,
-// failing workers recorded as failed cells, SIGINT then --resume.
+// The runner. End to end through the CLI and the real tfjs worker: results
+// on disk as cells end, MOBIUS_BENCH_TRACKER=0, SIGINT, bad flags, GPU
+// figures from a fake nvidia-smi; a torch cell through the torch worker. Through real processes of a test-only
+// worker: one that throws, one killed, one past its timeout. In-process with
+// the fake executor, in milliseconds: resume, interrupts, shards, every kind
+// of failure, skip-unfit.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { CellResult } from '../src/results/schema.ts';
+import { locateTorchPython } from '../src/backend/torch-python.ts';
+import type { CellResult, OkCell } from '../src/results/cell-result.ts';
+import { readResults } from '../src/results/jsonl.ts';
+import { readRunRecord } from '../src/results/run-record.ts';
+import { runCell } from '../src/runner/run-cell.ts';
+import { runSuite } from '../src/runner/run-suite.ts';
+import { nodeWorkerExecutor } from '../src/runner/tfjs-executor.ts';
+import { selectCells } from '../src/suite/select.ts';
+import { fakeExecutor, type FakeBehaviour } from './fake-executor.ts';
 
 const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
 const TWO = 'test/fixtures/suites/two-cell.ts';
-const SIX = 'test/fixtures/suites/six-cell.ts';
+const FOUR = fileURLToPath(new URL('./fixtures/suites/four-cell.ts', import.meta.url));
+const FAULTY_WORKER = fileURLToPath(new URL('./fixtures/faulty-worker.ts', import.meta.url));
 
 function cli(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Every line through the result schema: the file stays valid whatever happened. */
 function results(out: string): CellResult[] {
-  // Every line must parse: the file stays valid JSONL whatever happened.
-  return readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CellResult);
+  const read = readResults(join(out, 'results.jsonl'));
+  assert.equal(read.truncatedLine, null);
+  return read.results;
+}
+
+function ok(r: CellResult | undefined): OkCell {
+  assert.equal(r?.status, 'ok', JSON.stringify(r));
+  return r as OkCell;
 }
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mobius-run-'));
+
+const torchPython = await locateTorchPython().catch((err: Error) => err);
+const torchSkip = torchPython instanceof Error ? `no Python with torch: ${torchPython.message}` : false;
+
+// ── end to end: the CLI and the tfjs worker ─────────────────────────────
 
 test('a two-cell suite runs end to end on wasm', () => {
   const out = tmp();
@@ -34,23 +59,30 @@ test('a two-cell suite runs end to end on wasm', () => {
   const lines = results(out);
   const dry = JSON.parse(cli(['run', TWO, '--dry-run', '--json']).stdout) as Array<{ id: string }>;
   assert.deepEqual(lines.map((l) => l.id), dry.map((c) => c.id));
-  for (const l of lines) {
-    assert.equal(l.status, 'ok');
+  for (const l of lines.map(ok)) {
     assert.equal(l.stepMs.length, 2);
     assert.equal(l.loss.length, 2);
-    assert.ok(l.stats!.medianMs > 0 && l.stats!.samplesPerSecond > 0);
-    assert.ok(l.memory!.peakBytes > l.memory!.startBytes && l.memory!.rssPeakBytes > l.memory!.peakBytes / 10);
+    assert.ok(l.stats.medianMs > 0 && l.stats.samplesPerSecond > 0);
+    assert.equal(l.memory.source, 'tensors');
+    if (l.memory.source !== 'tensors') continue;
+    assert.ok(l.memory.peakBytes > l.memory.startBytes && l.memory.rssPeakBytes > l.memory.peakBytes / 10);
+    assert.equal(l.memory.peakAboveStartBytes, l.memory.peakBytes - l.memory.startBytes);
+    assert.ok(l.startup && l.startup.importMs > 0 && l.startup.buildMs > 0);
     assert.equal(l.gpu, null);
-    assert.equal(l.backend!.name, 'wasm');
+    assert.equal(l.backend.name, 'wasm');
+    assert.equal(l.params.trainable + l.params.frozen, l.params.total);
   }
-  const parallel = lines.find((l) => l.config.mode === 'delta-parallel')!;
-  const serial = lines.find((l) => l.config.mode === 'delta-serial')!;
-  assert.equal(parallel.params!.spatial, serial.params!.spatial);
-  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+  // As written: the statistics a reader derives are the ones on the line.
+  const raw = JSON.parse(readFileSync(join(out, 'results.jsonl'), 'utf8').split('\n')[0]!);
+  assert.deepEqual(raw.stats, ok(lines[0]).stats);
+  const parallel = ok(lines.find((l) => l.config.mode === 'delta-parallel'));
+  const serial = ok(lines.find((l) => l.config.mode === 'delta-serial'));
+  assert.equal(parallel.params.spatial, serial.params.spatial);
+  const run = readRunRecord(out);
   assert.equal(run.suite.name, 'two-cell');
   assert.match(run.suite.sha256, /^[0-9a-f]{64}$/);
   assert.ok(run.endedAt && !run.interrupted);
-  assert.ok(run.notes.some((n: string) => n.includes('nvidia-smi not found')));
+  assert.ok(run.notes.some((n) => n.includes('nvidia-smi not found')));
   assert.equal(run.environment.node, process.version);
   // A second run into the same folder would mix runs: refused.
   const again = cli(['run', TWO, '--out', out]);
@@ -58,51 +90,33 @@ test('a two-cell suite runs end to end on wasm', () => {
   assert.match(again.stderr, /already holds results\.jsonl: use --resume/);
 });
 
-test('a worker that throws, one killed mid-cell and one past its timeout are failed cells; the others complete', () => {
+test('MOBIUS_BENCH_TRACKER=0: the run finishes, its cell says memory was not tracked, the reports are written', () => {
   const out = tmp();
-  const fault = 'delta-serial b1 :throw@start;delta-parallel b2 :crash@step;delta-serial b3 :hang@step';
-  const r = cli(['run', SIX, '--out', out], { MOBIUS_BENCH_FAULT: fault });
-  assert.equal(r.code, 1, r.stderr);
-  const lines = results(out);
-  assert.equal(lines.length, 6);
-  const byLabel = new Map(lines.map((l) => [l.label, l]));
-  const reason = (label: string) => byLabel.get(label)!.error?.reason;
-  assert.equal(reason('tiny delta-serial b1 a1 2f 32px'), 'error');
-  assert.match(byLabel.get('tiny delta-serial b1 a1 2f 32px')!.error!.message, /injected fault/);
-  assert.equal(reason('tiny delta-parallel b2 a1 2f 32px'), 'killed');
-  assert.equal(reason('tiny delta-serial b3 a1 2f 32px'), 'timeout');
-  assert.equal(lines.filter((l) => l.status === 'ok').length, 3);
-  for (const l of lines.filter((x) => x.status === 'failed')) assert.equal(typeof l.error!.stderrTail, 'string');
+  const r = cli(['run', TWO, '--out', out, '--filter', 'mode=delta-parallel'], { MOBIUS_BENCH_TRACKER: '0' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /ok .*memory not tracked/);
+  const [cell] = results(out).map(ok);
+  assert.equal(cell!.memory.source, 'untracked');
+  assert.ok(cell!.memory.rssPeakBytes > 0);
+  assert.deepEqual(cell!.stepPeakBytes, []);
+  assert.match(readFileSync(join(out, 'results.csv'), 'utf8'), /delta-parallel/);
+  assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /1 ok, 0 failed of 1 cell/);
 });
 
-test('SIGINT stops the run with its finished cells on disk; --resume runs each missing cell once', async () => {
+test('SIGINT stops the run: exit 130, the current cell unrecorded, run.json says interrupted', async () => {
   const out = tmp();
-  const child = spawn(process.execPath, [BIN, 'run', SIX, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'run', TWO, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const code = await new Promise<number | null>((resolve) => {
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      // Interrupt during the third cell, after two have finished.
-      if (/\[3\/6\] .* …/.test(stderr) && !child.killed) child.kill('SIGINT');
+      if (/\[1\/2\] .* …/.test(stderr) && !child.killed) child.kill('SIGINT');
     });
     child.on('exit', (c) => resolve(c));
   });
   assert.equal(code, 130, stderr);
-  const partial = results(out);
-  assert.ok(partial.length >= 2 && partial.length < 6, `${partial.length} cells before the interrupt`);
-  assert.equal(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).interrupted, true);
+  assert.equal(readRunRecord(out).interrupted, true);
   assert.match(stderr, /resume with: mobius-bench run .* --resume /);
-
-  const r = cli(['run', SIX, '--resume', out, '--json']);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(JSON.parse(r.stdout).alreadyDone, partial.length);
-  const all = results(out);
-  const dry = JSON.parse(cli(['run', SIX, '--dry-run', '--json']).stdout) as Array<{ id: string }>;
-  assert.deepEqual([...all.map((l) => l.id)].sort(), dry.map((c) => c.id).sort());
-  assert.equal(new Set(all.map((l) => l.id)).size, 6);
-  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
-  assert.equal(run.resumes.length, 1);
-  assert.equal(run.interrupted, false);
 });
 
 test('run flags: a bad filter, shard or suite is one line and exit 2', () => {
@@ -119,8 +133,7 @@ test('run flags: a bad filter, shard or suite is one line and exit 2', () => {
   }
 });
 
-test('with nvidia-smi on PATH (a fake), every cell carries GPU figures; unmatched pids fall back to the device', async () => {
-  const { symlinkSync } = await import('node:fs');
+test('with nvidia-smi on PATH (a fake), every cell carries GPU figures; unmatched pids fall back to the device', () => {
   const bin = tmp();
   symlinkSync(fileURLToPath(new URL('./fixtures/fake-nvidia-smi.mjs', import.meta.url)), join(bin, 'nvidia-smi'));
   const out = tmp();
@@ -138,6 +151,160 @@ test('with nvidia-smi on PATH (a fake), every cell carries GPU figures; unmatche
   assert.equal(gpu.processPeakMiB, gpu.devicePeakAboveBaselineMiB);
   assert.match(gpu.note!, /not matched to worker pid/);
   assert.ok(gpu.timeline.length > 0);
-  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
-  assert.ok(!run.notes.some((n: string) => n.includes('nvidia-smi not found')));
+  assert.ok(!readRunRecord(out).notes.some((n) => n.includes('nvidia-smi not found')));
+});
+
+test('a torch cell runs through the same runner: the torch worker process, its JSON lines, the result schema', { skip: torchSkip }, async () => {
+  const out = tmp();
+  const summary = await runSuite({ suiteFile: 'test/fixtures/suites/torch-one-cell.ts', out, json: true });
+  const [cell] = results(out).map(ok);
+  assert.equal(summary.ok, 1, JSON.stringify(cell));
+  assert.equal(cell!.backend.name, 'torch');
+  assert.equal(cell!.memory.source, 'rss');
+  assert.equal(cell!.stepMs.length, 2);
+  assert.ok(cell!.startup && cell!.startup.importMs > 0);
+});
+
+// ── real processes: a test-only worker ─────────────────────────────────
+
+test('a worker process that throws, one killed and one past its timeout are failed cells; the other completes', async () => {
+  const out = tmp();
+  const executor = nodeWorkerExecutor(FAULTY_WORKER, 'faulty worker', {
+    ...process.env,
+    MOBIUS_TEST_FAULT: 'delta-serial b1 :throw;delta-parallel b1 :kill;delta-serial b2 :hang',
+  });
+  const summary = await runSuite({ suiteFile: FOUR, out, json: true, executor });
+  assert.deepEqual([summary.ok, summary.failed], [1, 3]);
+  const byLabel = new Map(results(out).map((l) => [l.label, l]));
+  const failure = (label: string) => {
+    const r = byLabel.get(label);
+    assert.equal(r?.status, 'failed', label);
+    return r?.status === 'failed' ? r.error : null;
+  };
+  assert.equal(failure('tiny delta-serial b1 a1 2f 32px')?.reason, 'error');
+  assert.match(failure('tiny delta-serial b1 a1 2f 32px')!.message, /injected fault/);
+  assert.equal(failure('tiny delta-parallel b1 a1 2f 32px')?.reason, 'killed');
+  assert.match(failure('tiny delta-parallel b1 a1 2f 32px')!.stderrTail, /faulty worker: cell .*: kill/);
+  assert.equal(failure('tiny delta-serial b2 a1 2f 32px')?.reason, 'timeout');
+  assert.match(failure('tiny delta-serial b2 a1 2f 32px')!.message, /timeout of 4 s: the faulty worker was killed/);
+  ok(byLabel.get('tiny delta-parallel b2 a1 2f 32px'));
+});
+
+// ── in-process: the fake executor ──────────────────────────────────────
+
+test('every way a worker can end becomes the cell\'s result, with its reason', async () => {
+  const { selected } = await selectCells({ suiteFile: FOUR });
+  const cell = selected[0]!;
+  const run = (what: FakeBehaviour, timeoutMs = 5000) => runCell(cell, fakeExecutor(() => what), { timeoutMs, sampler: null });
+  const done = ok(await run('ok'));
+  assert.deepEqual(done.stats.medianMs, done.stepMs[1]);
+  assert.equal(done.label, 'tiny delta-serial b1 a1 2f 32px');
+  const failed = async (what: FakeBehaviour, timeoutMs?: number) => {
+    const r = await run(what, timeoutMs);
+    assert.equal(r.status, 'failed', what);
+    return r.status === 'failed' ? r.error : null;
+  };
+  assert.deepEqual(await failed('throw'), { reason: 'error', message: `fault in cell ${cell.id}`, stderrTail: '' });
+  assert.deepEqual(await failed('crash'), { reason: 'crashed', message: 'the fake worker exited with code 1 before reporting a result', stderrTail: 'Traceback: the fake worker crashed\n' });
+  assert.equal((await failed('killed'))?.reason, 'killed');
+  const t0 = performance.now();
+  const hung = await failed('hang', 50);
+  assert.ok(performance.now() - t0 < 2000);
+  assert.deepEqual([hung?.reason, hung?.message], ['timeout', 'no result within the cell timeout of 0.05 s: the fake worker was killed']);
+  const malformed = await failed('malformed');
+  assert.equal(malformed?.reason, 'error');
+  assert.match(malformed!.message, /the fake worker sent a message that does not fit the protocol: outcome\.stepMs: /);
+});
+
+test('an interrupt stops the run with its finished cells on disk; --resume runs each missing cell once', async () => {
+  const out = tmp();
+  const interrupt = new AbortController();
+  let starts = 0;
+  const first = fakeExecutor(() => 'ok', {
+    onStart: () => {
+      // During the third cell, after two have finished.
+      if (++starts === 3) interrupt.abort();
+    },
+  });
+  const one = await runSuite({ suiteFile: FOUR, out, json: true, executor: first, signal: interrupt.signal });
+  assert.deepEqual([one.ran, one.interrupted], [2, true]);
+  assert.equal(results(out).length, 2);
+  assert.equal(readRunRecord(out).interrupted, true);
+
+  // A crash mid-write left half a line: resume drops it and runs that cell again.
+  appendFileSync(join(out, 'results.jsonl'), '{"schema":1,"id":"abc","lab');
+  const second = fakeExecutor();
+  const two = await runSuite({ suiteFile: FOUR, resume: out, json: true, executor: second });
+  assert.deepEqual([two.alreadyDone, two.ran, two.interrupted], [2, 2, false]);
+  const { selected } = await selectCells({ suiteFile: FOUR });
+  assert.deepEqual(second.started, selected.slice(2).map((c) => c.id));
+  assert.deepEqual(results(out).map((r) => r.id), selected.map((c) => c.id));
+  const record = readRunRecord(out);
+  assert.equal(record.resumes.length, 1);
+  assert.equal(record.interrupted, false);
+});
+
+test('shards split the cells round-robin: each cell in exactly one, in suite order', async () => {
+  const root = tmp();
+  const { selected } = await selectCells({ suiteFile: FOUR });
+  const ran: string[][] = [];
+  for (const shard of ['1/3', '2/3', '3/3']) {
+    const executor = fakeExecutor();
+    await runSuite({ suiteFile: FOUR, shard, out: join(root, shard.replace('/', 'of')), json: true, executor });
+    ran.push(executor.started);
+  }
+  assert.deepEqual(ran, [[selected[0]!.id, selected[3]!.id], [selected[1]!.id], [selected[2]!.id]]);
+});
+
+test('--skip-unfit: cells planned not to fit the device are listed in run.json and never started', async () => {
+  const out = tmp();
+  const executor = fakeExecutor();
+  const summary = await runSuite({ suiteFile: TWO, out, json: true, executor, skipUnfit: true, device: '0.0001gib' });
+  assert.deepEqual([summary.skippedUnfit, summary.ran], [2, 0]);
+  assert.deepEqual(executor.started, []);
+  const record = readRunRecord(out);
+  assert.equal(record.skipped?.length, 2);
+  assert.match(record.skipped![0]!.reason, /planned peak .* GiB exceeds 0\.0001gib/);
+});
+
+test("the torch worker's messages (python/mobius_bench_torch/worker.py) fit the protocol and the result schema", async () => {
+  const { selected } = await selectCells({ suiteFile: FOUR });
+  const cell = selected[1]!;
+  const torchOutcome = {
+    backend: {
+      requested: 'torch', name: 'torch', package: 'torch', version: '2.5.1+cu124', gpu: true, patches: [], device: 'cuda',
+      deviceName: 'NVIDIA H100 80GB HBM3', cuda: '12.4', cudnn: 90100, attention: 'sdpa', tf32: true, precision: 'bf16', frozenWeights: 'bf16',
+      python: '3.11.9', interpreter: '/usr/bin/python3',
+    },
+    params: { spatial: 792964, temporal: 471872, extra: 4384, total: 1269220, trainable: 476256, frozen: 792964 },
+    stepMs: [31.5, 30.9, 31.1],
+    loss: [1.02, null, 0.98],
+    stepPeakBytes: [2_000_000, 2_000_000, 2_000_000],
+    memory: {
+      source: 'cuda-allocated', startBytes: 1_000_000, peakBytes: 2_000_000, weightsBytes: 600_000, gradientBytes: 100_000, optimizerBytes: 300_000,
+      workingBytes: 1_000_000, reservedPeakBytes: 4_194_304, rssPeakBytes: 900_000_000,
+    },
+    startup: { importMs: 1200.5, buildMs: 80.2 },
+  };
+  const messages = [
+    { type: 'progress', phase: 'build', step: 1, of: 1 },
+    { type: 'measure-start', t: Date.now() },
+    { type: 'progress', phase: 'measure', step: 1, of: 3 },
+    { type: 'measure-end', t: Date.now(), steps: 3 },
+    { type: 'done', outcome: torchOutcome },
+  ];
+  const executor = {
+    name: 'torch worker',
+    start(_cell: unknown, onMessage: (m: unknown) => void) {
+      setTimeout(() => messages.forEach(onMessage), 1);
+      return { pid: undefined, exited: new Promise<{ code: number; signal: null }>((r) => setTimeout(() => r({ code: 0, signal: null }), 5)), kill() {}, outputTail: () => '' };
+    },
+  };
+  const r = ok(await runCell(cell, executor, { timeoutMs: 5000, sampler: null }));
+  assert.equal(r.backend.name, 'torch');
+  if (r.backend.name === 'torch') assert.equal(r.backend.deviceName, 'NVIDIA H100 80GB HBM3');
+  const { workingBytes, ...memory } = torchOutcome.memory;
+  assert.deepEqual(r.memory, { ...memory, peakAboveStartBytes: workingBytes }, 'workingBytes is read as peakAboveStartBytes');
+  assert.deepEqual(r.loss, [1.02, null, 0.98]);
+  assert.equal(r.stats.medianMs, 31.1);
 });

@@ -2,7 +2,7 @@
 // and the bootstrap interval of a median ratio (reproducible, sensible bounds).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bootstrapMedianRatio, seededRandom, summarize } from '../src/results/stats.ts';
+import { bootstrapMedianRatio, seededRandom, stepTimeStats, summarize } from '../src/results/stats.ts';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} ≉ ${b}`);
 
@@ -84,4 +84,17 @@ test('bootstrap interval covers the true ratio of medians about 95 % of the time
     if (r.low <= 0.8 && 0.8 <= r.high) covered++;
   }
   assert.ok(covered >= 85 && covered <= 100, `covered ${covered} of ${trials}`);
+});
+
+test('stepTimeStats: the summary every reader of a result uses, from the samples alone', () => {
+  const s = stepTimeStats([120, 100, 110, 130], 4);
+  assert.equal(s.medianMs, 115);
+  assert.equal(s.minMs, 100);
+  assert.equal(s.maxMs, 130);
+  assert.equal(s.meanMs, 115);
+  close(s.sdMs, Math.sqrt(500 / 3));
+  assert.equal(s.madMs, 10);
+  close(s.samplesPerSecond, (4 * 1000) / 115);
+  assert.equal(stepTimeStats([50], 1).sdMs, 0, 'one step: no spread');
+  assert.throws(() => stepTimeStats([], 1), RangeError);
 });

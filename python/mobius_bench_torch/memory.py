@@ -87,7 +87,7 @@ class StepMemory:
             "weightsBytes": weights,
             "gradientBytes": gradients,
             "optimizerBytes": optimizer,
-            "workingBytes": peak - start,
+            "peakAboveStartBytes": peak - start,
             "reservedPeakBytes": self.reserved_peak if self.cuda else None,
             "rssPeakBytes": max(self.rss_peak, rss_peak_bytes()),
         }

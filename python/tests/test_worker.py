@@ -28,7 +28,7 @@ def test_a_cell_runs(worker_runs, name):
     assert len(outcome["loss"]) == 2 and all(math.isfinite(v) for v in outcome["loss"])
     memory = outcome["memory"]
     assert memory["source"] == "rss" and memory["peakBytes"] >= memory["startBytes"] > 0
-    assert memory["workingBytes"] == memory["peakBytes"] - memory["startBytes"]
+    assert memory["peakAboveStartBytes"] == memory["peakBytes"] - memory["startBytes"]
     params = outcome["params"]
     assert params["total"] == params["spatial"] + params["temporal"] + params["extra"]
     assert params["trainable"] + params["frozen"] == params["total"]

@@ -2,7 +2,8 @@
 // run (per cell: id, config, summary figures, step samples) to commit or to
 // keep as a CI artifact. Returns a line to print that names the file written.
 import { readFileSync } from 'node:fs';
-import { readBaselineFile, saveBaseline } from '../gate/baseline.ts';
+import { saveBaseline } from '../gate/baseline.ts';
+import { readBaselineFile } from '../results/baseline-file.ts';
 
 export async function baselineSaveCommand(runDir: string, opts: { to?: string } = {}): Promise<string> {
   const file = saveBaseline(runDir, opts.to);

@@ -2,6 +2,7 @@
 // the GPU and the git commit, as results record them.
 import { captureEnvironment, probeBackends } from '../measure/environment.ts';
 import type { BackendProbe, Environment } from '../measure/environment.ts';
+import { formatGiB } from '../results/units.ts';
 
 export interface EnvReport {
   environment: Environment;
@@ -13,15 +14,11 @@ export async function envReport(): Promise<EnvReport> {
   return { environment, backends };
 }
 
-function gib(bytes: number): string {
-  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
-}
-
 export function formatEnv(r: EnvReport): string {
   const e = r.environment;
   const lines = [
     `node ${e.node} on ${e.os} (${e.platform}/${e.arch})`,
-    `cpu  ${e.cpu.model} × ${e.cpu.cores}, RAM ${gib(e.memoryBytes)}`,
+    `cpu  ${e.cpu.model} × ${e.cpu.cores}, RAM ${formatGiB(e.memoryBytes, 1)}`,
     `tfjs-core ${e.tfjs.core}`,
     'backends:',
   ];

@@ -4,8 +4,9 @@ import type { BackendChoice } from '../backend/select.ts';
 import { getPreset, type PresetName } from '../model/config.ts';
 import { parseDevice, type Device } from '../plan/devices.ts';
 import { cellFromConfig, Planner, type MaxBatch, type PlannedCell } from '../plan/planner.ts';
-import { selectCells } from '../runner/run-suite.ts';
 import { cellLabel, type Cell } from '../suite/expand.ts';
+import { GiB } from '../results/units.ts';
+import { selectCells } from '../suite/select.ts';
 import type { Mode } from '../train/modes.ts';
 import { UserError } from '../user-error.ts';
 
@@ -63,8 +64,7 @@ export async function planCommand(opts: PlanOptions): Promise<PlanReport> {
   return report;
 }
 
-const GIB = 1024 ** 3;
-const gib = (b: number) => (b / GIB).toFixed(2);
+const gib = (b: number) => (b / GiB).toFixed(2);
 
 export function formatPlan(r: PlanReport): string {
   const lines = [
@@ -73,7 +73,7 @@ export function formatPlan(r: PlanReport): string {
   ];
   for (const c of r.cells) {
     const m = c.memory;
-    lines.push(`${c.id.padEnd(13)}${cellLabel(c.config).padEnd(38)}${gib(m.peakBytes).padStart(8)}${gib(m.weightsBytes).padStart(9)}${gib(m.optimizerBytes).padStart(8)}${gib(m.gradientBytes).padStart(8)}${gib(m.workingBytes).padStart(9)}${(c.flops / 1e12).toFixed(3).padStart(9)}  ${c.fits ? 'yes' : 'NO'}`);
+    lines.push(`${c.id.padEnd(13)}${cellLabel(c.config).padEnd(38)}${gib(m.peakBytes).padStart(8)}${gib(m.weightsBytes).padStart(9)}${gib(m.optimizerBytes).padStart(8)}${gib(m.gradientBytes).padStart(8)}${gib(m.activationBytes).padStart(9)}${(c.flops / 1e12).toFixed(3).padStart(9)}  ${c.fits ? 'yes' : 'NO'}`);
   }
   if (r.maxBatch) {
     lines.push('', 'largest batch that fits:');

@@ -1,12 +1,27 @@
 // `mobius-bench run` (and its --dry-run) and `mobius-bench list`.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cellLabel, type Cell } from '../suite/expand.ts';
 import { writeReports } from '../report/write-reports.ts';
-import { runSuite, selectCells, type RunOptions } from '../runner/run-suite.ts';
+import { runSuite, type RunOptions, type RunSummary } from '../runner/run-suite.ts';
+import { cellLabel, type Cell } from '../suite/expand.ts';
+import { selectCells } from '../suite/select.ts';
 
-export function formatCells(cells: Cell[]): string {
+function formatCells(cells: Cell[]): string {
   return cells.map((c) => `${c.id}  ${cellLabel(c.config)}`).join('\n');
+}
+
+/** Runs the suite; Ctrl-C or SIGTERM stops the current worker, and the finished cells stay. */
+async function runUntilInterrupted(opts: RunOptions): Promise<RunSummary> {
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runSuite({ ...opts, signal: interrupt.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 export async function runCommand(opts: RunOptions & { dryRun?: boolean }): Promise<number> {
@@ -15,7 +30,7 @@ export async function runCommand(opts: RunOptions & { dryRun?: boolean }): Promi
     console.log(opts.json ? JSON.stringify(selected.map((c) => ({ id: c.id, config: c.config })), null, 2) : formatCells(selected));
     return 0;
   }
-  const summary = await runSuite(opts);
+  const summary = await runUntilInterrupted(opts);
   // The results are on disk already; a report that fails loses nothing.
   let reportError: string | null = null;
   if (summary.ran + summary.alreadyDone > 0) {

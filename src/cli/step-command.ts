@@ -3,13 +3,14 @@
 // process of its own; this is for a quick look.)
 import { initBackend, type BackendChoice, type BackendInfo } from '../backend/select.ts';
 import { getPreset, type PresetName } from '../model/config.ts';
-import { measureSteps, type StepMeasurements } from '../measure/measure-steps.ts';
+import { measureSteps, type StepMeasurements, type TensorMemory } from '../measure/measure-steps.ts';
 import { BufferTracker } from '../measure/tensor-memory.ts';
 import type { Mode } from '../train/modes.ts';
 import { Trainer } from '../train/trainer.ts';
 import { paramsReport, type NetworkParams } from '../model/params-report.ts';
 import { MODE_SPECS } from '../train/modes.ts';
-import { summarize } from '../results/stats.ts';
+import { stepTimeStats } from '../results/stats.ts';
+import { formatMB, formatMs, formatNumber } from '../results/units.ts';
 
 export interface StepOptions {
   preset: string;
@@ -30,6 +31,8 @@ export interface StepReport extends StepMeasurements {
   backend: BackendInfo;
   config: { batch: number; accum: number; frames: number; size: number; textLength: number; steps: number; warmup: number; seed: number };
   params: NetworkParams;
+  /** The tracker is always on here. */
+  memory: TensorMemory;
 }
 
 export async function runStepCommand(opts: StepOptions): Promise<StepReport> {
@@ -61,16 +64,13 @@ export async function runStepCommand(opts: StepOptions): Promise<StepReport> {
   }
 }
 
-const MB = 1e6;
-
 export function formatStep(r: StepReport): string {
-  const median = summarize(r.stepMs)?.median ?? NaN;
   const m = r.memory;
   return [
     `${r.preset} ${r.mode} on ${r.backend.name} (${r.backend.package} ${r.backend.version}): batch ${r.config.batch} × accum ${r.config.accum}, ${r.config.frames} frames, ${r.config.size} px`,
-    `step ms     median ${median.toFixed(1)}  [${r.stepMs.map((t) => t.toFixed(0)).join(', ')}]`,
+    `step        median ${formatMs(stepTimeStats(r.stepMs, r.config.batch * r.config.accum).medianMs)}  [${r.stepMs.map((t) => formatMs(t)).join(', ')}]`,
     `loss        ${r.loss.map((l) => l.toFixed(4)).join(', ')}`,
-    `tensor MB   start ${(m.startBytes / MB).toFixed(1)} (weights ${(m.weightsBytes / MB).toFixed(1)}, optimizer ${(m.optimizerBytes / MB).toFixed(1)})  peak ${(m.peakBytes / MB).toFixed(1)}  working ${(m.workingBytes / MB).toFixed(1)}`,
-    `params      trainable ${r.params.trainable.delta.toLocaleString('en-US')} of ${r.params.total.toLocaleString('en-US')}`,
+    `tensors     start ${formatMB(m.startBytes)} (weights ${formatMB(m.weightsBytes)}, optimizer ${formatMB(m.optimizerBytes)})  peak ${formatMB(m.peakBytes)}  peak − start ${formatMB(m.peakAboveStartBytes)}`,
+    `params      trainable ${formatNumber(r.mode === 'full' ? r.params.trainable.full : r.params.trainable.delta)} of ${formatNumber(r.params.total)}`,
   ].join('\n');
 }

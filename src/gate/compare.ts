@@ -2,12 +2,14 @@
 // (tensor memory exact, GPU and RSS memory by a relative threshold, step time
 // by threshold AND a Mann-Whitney test), the suite's claims re-checked on both
 // sides, and the cells found on one side only. Presentation is in format-*.ts.
-import { median } from 'simple-statistics';
 import { checkClaims, type ClaimStatus } from '../results/analysis.ts';
+import type { BaselineCell, OkBaselineCell } from '../results/baseline-file.ts';
+import { trackedMemory } from '../results/cell-result.ts';
+import { MiB } from '../results/units.ts';
 import type { CellConfig } from '../suite/expand.ts';
 import type { Claim } from '../suite/schema.ts';
 import { UserError } from '../user-error.ts';
-import { asCellResult, type BaselineCell, type Snapshot } from './baseline.ts';
+import type { Snapshot } from './baseline.ts';
 import { mannWhitney, minimumP } from './mann-whitney.ts';
 import { type Limit, type Metric, type Thresholds } from './thresholds.ts';
 
@@ -83,7 +85,7 @@ export interface Comparison {
 }
 
 function machineOf(s: Snapshot): string {
-  const e = s.baseline.environment;
+  const e = s.measurements.environment;
   const gpu = e.gpus.length ? `, ${[...new Set(e.gpus)].join(' + ')}` : '';
   return `${e.cpu.model} ×${e.cpu.cores}${gpu}`;
 }
@@ -92,10 +94,10 @@ function sideInfo(s: Snapshot): SideInfo {
   return {
     source: s.source,
     kind: s.kind,
-    startedAt: s.baseline.run.startedAt,
-    commit: s.baseline.environment.commit,
+    startedAt: s.measurements.run.startedAt,
+    commit: s.measurements.environment.commit,
     machine: machineOf(s),
-    cells: s.baseline.cells.length,
+    cells: s.measurements.cells.length,
   };
 }
 
@@ -112,7 +114,7 @@ function memoryMetric(metric: Metric, unit: 'B' | 'MiB', a: number | null, b: nu
   }
   const delta = b - a;
   const change = a === 0 ? (b === 0 ? 0 : Infinity) : b / a - 1;
-  const out = beyond(t.metrics[metric].limit, delta, change, unit === 'MiB' ? 1024 ** 2 : 1);
+  const out = beyond(t.metrics[metric].limit, delta, change, unit === 'MiB' ? MiB : 1);
   const verdict: Verdict = !out ? 'unchanged' : delta > 0 ? 'regression' : 'improvement';
   return { metric, unit, baseline: a, current: b, delta, change, verdict, gated };
 }
@@ -124,15 +126,12 @@ export function stepsNeeded(alpha: number): number {
   return k;
 }
 
-function timeMetric(a: BaselineCell, b: BaselineCell, t: Thresholds): MetricResult {
+function timeMetric(a: OkBaselineCell, b: OkBaselineCell, t: Thresholds): MetricResult {
   const gated = t.metrics.time.gated;
   const x = a.stepMs;
   const y = b.stepMs;
-  if (x.length === 0 || y.length === 0) {
-    return { metric: 'time', unit: 'ms', baseline: null, current: null, delta: null, change: null, verdict: 'not-compared', gated, note: 'no step samples' };
-  }
-  const ma = median(x);
-  const mb = median(y);
+  const ma = a.stats.medianMs;
+  const mb = b.stats.medianMs;
   const delta = mb - ma;
   const change = mb / ma - 1;
   const test = mannWhitney(x, y);
@@ -148,21 +147,28 @@ function timeMetric(a: BaselineCell, b: BaselineCell, t: Thresholds): MetricResu
   return { ...base, verdict: delta > 0 ? 'regression' : 'improvement' };
 }
 
+/** Why two cells' allocator peaks cannot be compared, if they cannot: another backend, another allocator, or one not tracked. */
+function tensorsNotComparable(a: OkBaselineCell, b: OkBaselineCell): string | undefined {
+  if (a.backend.name !== b.backend.name) return `backend ${a.backend.name} → ${b.backend.name}: not comparable`;
+  if (a.memory.source !== b.memory.source) return `memory counted as ${a.memory.source} → ${b.memory.source}: not comparable`;
+  if (a.memory.source === 'untracked') return 'memory not tracked (MOBIUS_BENCH_TRACKER=0)';
+  return undefined;
+}
+
 function compareCell(a: BaselineCell, b: BaselineCell, t: Thresholds): CellComparison {
   const base = { id: b.id, label: b.label, config: b.config, baselineStatus: a.status, currentStatus: b.status };
   if (b.status === 'failed' || a.status === 'failed') {
-    const reason = (c: BaselineCell) => (c.error ? `${c.error.reason}: ${c.error.message.split('\n')[0]}` : 'failed');
+    const reason = (c: BaselineCell) => (c.status === 'failed' ? `${c.error.reason}: ${c.error.message.split('\n')[0]}` : 'ok');
     if (a.status === 'ok') return { ...base, verdict: 'regression', note: `fails now (${reason(b)})`, metrics: [] };
     if (b.status === 'ok') return { ...base, verdict: 'improvement', note: `failed on the baseline (${reason(a)}), runs now`, metrics: [] };
     return { ...base, verdict: 'warning', note: `fails on both sides (${reason(b)})`, metrics: [] };
   }
   const metrics: MetricResult[] = [];
-  const backendNote = a.backend && b.backend && a.backend.name !== b.backend.name ? `backend ${a.backend.name} → ${b.backend.name}: not comparable` : undefined;
-  metrics.push(memoryMetric('tensor', 'B', a.memory?.peakBytes ?? null, b.memory?.peakBytes ?? null, t, backendNote));
+  metrics.push(memoryMetric('tensor', 'B', trackedMemory(a.memory)?.peakBytes ?? null, trackedMemory(b.memory)?.peakBytes ?? null, t, tensorsNotComparable(a, b)));
   if (a.gpu?.processPeakMiB != null || b.gpu?.processPeakMiB != null) {
     metrics.push(memoryMetric('gpu', 'MiB', a.gpu?.processPeakMiB ?? null, b.gpu?.processPeakMiB ?? null, t));
   }
-  metrics.push(memoryMetric('rss', 'B', a.memory?.rssPeakBytes ?? null, b.memory?.rssPeakBytes ?? null, t));
+  metrics.push(memoryMetric('rss', 'B', a.memory.rssPeakBytes, b.memory.rssPeakBytes, t));
   metrics.push(timeMetric(a, b, t));
   const regressions = metrics.filter((m) => m.verdict === 'regression');
   const verdict: CellVerdict = regressions.some((m) => m.gated)
@@ -176,8 +182,8 @@ function compareCell(a: BaselineCell, b: BaselineCell, t: Thresholds): CellCompa
 }
 
 function recheckClaims(claims: Claim[], baseline: Snapshot, current: Snapshot, t: Thresholds): ClaimRecheck[] {
-  const now = checkClaims(claims, current.baseline.cells.map(asCellResult));
-  const before = checkClaims(claims, baseline.baseline.cells.map(asCellResult));
+  const now = checkClaims(claims, current.measurements.cells);
+  const before = checkClaims(claims, baseline.measurements.cells);
   return now.map((c, i) => {
     const was = before[i]!.status;
     const verdict: ClaimRecheck['verdict'] = c.status === 'pass' ? 'ok' : c.status === 'not-evaluated' ? 'not-evaluated' : was === 'pass' ? 'regression' : 'warning';
@@ -196,22 +202,22 @@ function recheckClaims(claims: Claim[], baseline: Snapshot, current: Snapshot, t
 
 /** Compares two snapshots of one suite. Throws UserError for another suite. */
 export function compareSnapshots(baseline: Snapshot, current: Snapshot, thresholds: Thresholds): Comparison {
-  const bs = baseline.baseline.suite.name;
-  const cs = current.baseline.suite.name;
+  const bs = baseline.measurements.suite.name;
+  const cs = current.measurements.suite.name;
   if (bs !== cs) {
     throw new UserError(`${baseline.source} is of suite '${bs}', ${current.source} of suite '${cs}': compare runs of one suite (or save a baseline of '${cs}')`);
   }
   const warnings = [...baseline.warnings, ...current.warnings];
-  const before = new Map(baseline.baseline.cells.map((c) => [c.id, c]));
-  const nowIds = new Set(current.baseline.cells.map((c) => c.id));
+  const before = new Map(baseline.measurements.cells.map((c) => [c.id, c]));
+  const nowIds = new Set(current.measurements.cells.map((c) => c.id));
   const cells: CellComparison[] = [];
   const onlyInCurrent: Comparison['onlyInCurrent'] = [];
-  for (const c of current.baseline.cells) {
+  for (const c of current.measurements.cells) {
     const a = before.get(c.id);
     if (a) cells.push(compareCell(a, c, thresholds));
     else onlyInCurrent.push({ id: c.id, label: c.label });
   }
-  const onlyInBaseline = baseline.baseline.cells.filter((c) => !nowIds.has(c.id)).map((c) => ({ id: c.id, label: c.label }));
+  const onlyInBaseline = baseline.measurements.cells.filter((c) => !nowIds.has(c.id)).map((c) => ({ id: c.id, label: c.label }));
 
   const bi = sideInfo(baseline);
   const ci = sideInfo(current);
@@ -228,7 +234,7 @@ export function compareSnapshots(baseline: Snapshot, current: Snapshot, threshol
     warnings.push(`tensor memory fell in ${tensorGains.length} cell${tensorGains.length === 1 ? '' : 's'}: save a new baseline (mobius-bench baseline save <run dir>) so that the gate keeps the gain`);
   }
 
-  const claims = recheckClaims(current.baseline.suite.definition.claims ?? [], baseline, current, thresholds);
+  const claims = recheckClaims(current.measurements.suite.definition.claims ?? [], baseline, current, thresholds);
   const claimRegressions = claims.filter((c) => c.verdict === 'regression' && c.gated).length;
   const claimWarnings = claims.filter((c) => c.verdict === 'warning' || (c.verdict === 'regression' && !c.gated)).length;
   const count = (v: CellVerdict) => cells.filter((c) => c.verdict === v).length;

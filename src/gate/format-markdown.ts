@@ -1,9 +1,10 @@
 // The comparison as Markdown for a pull-request comment or a job summary. The
 // first line is a fixed HTML marker, so a workflow finds its own comment and
 // updates it in place instead of adding one per push.
+import { formatChange } from '../results/units.ts';
 import type { Comparison, MetricResult } from './compare.ts';
 import { verdictLine } from './format-table.ts';
-import { describeMetric, formatChange, formatDelta, formatP, formatValue } from './format-util.ts';
+import { describeMetric, formatDelta, formatP, formatValue } from './format-util.ts';
 import { describeThreshold, METRIC_NAMES, METRICS } from './thresholds.ts';
 
 export const COMMENT_MARKER = '<!-- mobius-bench-compare -->';

@@ -1,7 +1,8 @@
 // The comparison as a terminal table: one row per matched cell, one column
 // per metric, then claims, one-sided cells, warnings and the verdict line.
+import { formatChange } from '../results/units.ts';
 import type { CellComparison, Comparison, MetricResult } from './compare.ts';
-import { formatChange, formatP, pad } from './format-util.ts';
+import { formatP, pad } from './format-util.ts';
 import { describeThreshold, METRIC_NAMES, METRICS, type Metric } from './thresholds.ts';
 
 const MARK: Record<CellComparison['verdict'], string> = { regression: '✗', warning: '!', improvement: '✓', unchanged: ' ' };

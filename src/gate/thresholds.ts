@@ -1,6 +1,7 @@
 // The gate's thresholds: defaults and `--threshold metric=value` parsing.
 // A threshold is a relative change (percent) or, for memory, an absolute
 // amount; `off` keeps a metric in the report but out of the exit code.
+import { formatBytes, GB, GiB, KB, KiB, MB, MiB } from '../results/units.ts';
 import { UserError } from '../user-error.ts';
 
 /** The metrics compared per cell. */
@@ -45,7 +46,7 @@ export function defaultThresholds(): Thresholds {
   };
 }
 
-const BYTE_UNITS: Record<string, number> = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, kb: 1e3, mb: 1e6, gb: 1e9 };
+const BYTE_UNITS: Record<string, number> = { b: 1, kib: KiB, mib: MiB, gib: GiB, kb: KB, mb: MB, gb: GB };
 
 const USAGE = 'write metric=value with metric among tensor, gpu, rss, time (value: a percent like 5 or 5%, a size like 0B or 16MiB for memory, or off), p=<p-value>, or claims=on|off';
 
@@ -88,12 +89,14 @@ export function parseThresholds(entries: readonly string[] = []): Thresholds {
   return t;
 }
 
-export function formatLimit(limit: Limit): string {
+/** A limit as the user would write it: `5 %`, `0 B`, `16 MiB`, `2 MB`. */
+function formatLimit(limit: Limit): string {
   if (limit.kind === 'percent') return `${limit.value} %`;
   if (limit.value === 0) return '0 B';
-  const units: Array<[string, number]> = [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]];
-  for (const [u, s] of units) if (limit.value >= s) return `${+(limit.value / s).toFixed(2)} ${u}`;
-  return `${limit.value} B`;
+  const units: Array<[string, number]> = [['GiB', GiB], ['GB', GB], ['MiB', MiB], ['MB', MB], ['KiB', KiB], ['kB', KB]];
+  const exact = units.find(([, size]) => limit.value >= size && limit.value % size === 0);
+  if (exact) return `${limit.value / exact[1]} ${exact[0]}`;
+  return formatBytes(limit.value);
 }
 
 export function describeThreshold(metric: Metric, t: Thresholds): string {

@@ -27,7 +27,7 @@ export interface PlannedMemory {
   /** One gradient buffer per trainable weight (float32). */
   gradientBytes: number;
   /** The rest of the peak: activations kept for the backward pass, temporaries. */
-  workingBytes: number;
+  activationBytes: number;
 }
 
 export interface CellPlan {
@@ -84,7 +84,7 @@ export async function planEveryMicroBatch(config: CellConfig, backend: MetaBacke
     const optimizerBytes = optimizerStateBytes(trainer);
     const gradientBytes = 4 * trainableParams;
     return {
-      memory: { peakBytes, weightsBytes, optimizerBytes, gradientBytes, workingBytes: peakBytes - weightsBytes - optimizerBytes - gradientBytes },
+      memory: { peakBytes, weightsBytes, optimizerBytes, gradientBytes, activationBytes: peakBytes - weightsBytes - optimizerBytes - gradientBytes },
       flops,
       trainableParams,
     };

@@ -4,9 +4,10 @@
 // Charts: the paper's Fig. 6 (memory and time bars per matched group),
 // sweeps against batch, each cell's memory timeline, loss curves.
 import type { ChartConfiguration, ChartDataset, Point } from 'chart.js';
-import type { CellResult } from '../results/schema.ts';
+import { trackedMemory, type CellResult } from '../results/cell-result.ts';
+import { MB } from '../results/units.ts';
 import type { Mode } from '../train/modes.ts';
-import { fmtChange, MB } from './format.ts';
+import { formatRatioChange } from './format.ts';
 import type { ReportData } from './report-data.ts';
 
 export type ChartSection = 'fig6' | 'sweep' | 'timeline' | 'loss';
@@ -22,7 +23,7 @@ export interface ChartSpec {
   config: ChartConfiguration;
 }
 
-export const MODE_COLORS: Record<Mode, string> = {
+const MODE_COLORS: Record<Mode, string> = {
   full: '#8c8c8c',
   'delta-serial': '#1f77b4',
   'delta-parallel': '#e8710a',
@@ -58,16 +59,16 @@ function axis(title: string, extra: Record<string, unknown> = {}): Record<string
 function memoryValue(r: CellResult | undefined, data: ReportData): number | null {
   if (!r || r.status !== 'ok') return null;
   if (data.chartMemory === 'gpu') return r.gpu?.processPeakMiB ?? null;
-  return r.memory ? r.memory.peakBytes / MB : null;
+  const memory = trackedMemory(r.memory);
+  return memory ? memory.peakBytes / MB : null;
 }
 
 function memoryAxisTitle(data: ReportData): string {
   return data.chartMemory === 'gpu' ? 'GPU process peak (MiB)' : 'tensor peak (MB, unique buffers)';
 }
 
-function timeValue(r: CellResult | undefined, data: ReportData): number | null {
-  if (!r || r.status !== 'ok') return null;
-  return data.cells.find((c) => c.result === r)?.steps?.median ?? null;
+function timeValue(r: CellResult | undefined): number | null {
+  return r?.status === 'ok' ? r.stats.medianMs : null;
 }
 
 /** Groups of a preset/frames/size, in first-seen order. */
@@ -100,17 +101,18 @@ function fig6Charts(data: ReportData): ChartSpec[] {
         const lines = [`b${c.batch} a${c.accum}`];
         for (const cmp of data.comparisons.filter((x) => x.group === g)) {
           const ratio = metric === 'memory' ? cmp.memoryRatio : cmp.time?.ratio ?? cmp.timeRatio;
-          lines.push(`${cmp.baselineMode === 'full' ? 'vs full' : 'vs serial'} ${fmtChange(ratio)}`);
+          lines.push(`vs ${cmp.baselineMode.replace(/^delta-/, '')} ${formatRatioChange(ratio)}`);
         }
         return lines;
       });
       const datasets: ChartDataset<'bar'>[] = data.modes.map((mode) => ({
         label: mode,
-        data: groups.map((g) => (metric === 'memory' ? memoryValue(g.cells[mode], data) : timeValue(g.cells[mode], data))) as number[],
+        data: groups.map((g) => (metric === 'memory' ? memoryValue(g.cells[mode], data) : timeValue(g.cells[mode]))) as number[],
         backgroundColor: MODE_COLORS[mode],
         borderColor: MODE_COLORS[mode],
       }));
       const title = `${shape}: ${metric === 'memory' ? 'peak memory per step' : 'median step time'} (Fig. 6)`;
+      const candidates = [...new Set(data.comparisons.map((c) => c.candidateMode))].join(', ') || 'Mobius';
       specs.push({
         id: safeId(`fig6-${metric}-${shape}`),
         section: 'fig6',
@@ -120,7 +122,7 @@ function fig6Charts(data: ReportData): ChartSpec[] {
         config: {
           type: 'bar',
           data: { labels, datasets },
-          options: baseOptions(title, axis('batch, accum — change of delta-parallel'), axis(metric === 'memory' ? memoryAxisTitle(data) : 'step time (ms)', { beginAtZero: true })),
+          options: baseOptions(title, axis(`batch, accum — change of ${candidates}`), axis(metric === 'memory' ? memoryAxisTitle(data) : 'step time (ms)', { beginAtZero: true })),
         },
       });
     }
@@ -142,7 +144,7 @@ function sweepCharts(data: ReportData): ChartSpec[] {
         data: cells
           .filter((r) => r.config.mode === mode)
           .sort((a, b) => a.config.batch - b.config.batch)
-          .map((r) => pt(r.config.batch, metric === 'memory' ? memoryValue(r, data) : timeValue(r, data))),
+          .map((r) => pt(r.config.batch, metric === 'memory' ? memoryValue(r, data) : timeValue(r))),
         borderColor: MODE_COLORS[mode],
         backgroundColor: MODE_COLORS[mode],
         pointRadius: 4,
@@ -188,20 +190,22 @@ function timelineCharts(data: ReportData): ChartSpec[] {
       }
       title = `${r.label}${r.status === 'failed' ? ' (failed)' : ''}`;
       config = { type: 'line', data: { datasets }, options: baseOptions(title, axis('time since the first sample (s)', { type: 'linear' }), axis('GPU memory (MiB)', { beginAtZero: true }), true) };
-    } else if (r.stepPeakBytes.length > 0) {
+    } else if (r.status === 'ok' && r.stepPeakBytes.length > 0) {
       const steps = r.stepPeakBytes.map((_, i) => i + 1);
+      const what = r.memory.source === 'cuda-allocated' ? 'CUDA allocated' : r.memory.source === 'rss' ? 'RSS' : 'tensor';
       const datasets: ChartDataset<'line'>[] = [{
-        label: 'tensor peak in step',
+        label: `${what} peak in step`,
         data: r.stepPeakBytes.map((b, i) => ({ x: steps[i]!, y: b / MB })),
         borderColor: MODE_COLORS[r.config.mode], backgroundColor: MODE_COLORS[r.config.mode], pointRadius: 4,
       }];
-      if (r.memory) {
-        const start = r.memory.startBytes / MB;
-        datasets.push({ label: 'tensor at start', data: steps.map((x) => ({ x, y: start })), borderColor: '#555', backgroundColor: '#555', borderDash: [6, 4], pointRadius: 0 });
-        const rss = r.memory.rssPeakBytes / MB;
-        datasets.push({ label: 'RSS peak', data: steps.map((x) => ({ x, y: rss })), borderColor: '#9467bd', backgroundColor: '#9467bd', borderDash: [2, 3], pointRadius: 0 });
+      const memory = trackedMemory(r.memory);
+      if (memory) {
+        const start = memory.startBytes / MB;
+        datasets.push({ label: `${what} at start`, data: steps.map((x) => ({ x, y: start })), borderColor: '#555', backgroundColor: '#555', borderDash: [6, 4], pointRadius: 0 });
       }
-      title = `${r.label}${r.status === 'failed' ? ' (failed)' : ''}`;
+      const rss = r.memory.rssPeakBytes / MB;
+      datasets.push({ label: 'RSS peak', data: steps.map((x) => ({ x, y: rss })), borderColor: '#9467bd', backgroundColor: '#9467bd', borderDash: [2, 3], pointRadius: 0 });
+      title = r.label;
       config = { type: 'line', data: { datasets }, options: baseOptions(title, axis('measured step', { type: 'linear', ticks: { stepSize: 1, precision: 0 } }), axis('MB', { beginAtZero: true }), true) };
     } else {
       continue;
@@ -216,10 +220,13 @@ function lossCharts(data: ReportData): ChartSpec[] {
   const specs: ChartSpec[] = [];
   for (const g of data.groups) {
     const datasets: ChartDataset<'line'>[] = data.modes
-      .filter((m) => g.cells[m] && g.cells[m]!.status === 'ok' && g.cells[m]!.loss.length > 0)
-      .map((mode) => ({
+      .flatMap((mode) => {
+        const cell = g.cells[mode];
+        return cell?.status === 'ok' && cell.loss.length > 0 ? [{ mode, loss: cell.loss }] : [];
+      })
+      .map(({ mode, loss }) => ({
         label: mode,
-        data: g.cells[mode]!.loss.map((y, i) => ({ x: i + 1, y })),
+        data: loss.map((y, i) => ({ x: i + 1, y })),
         borderColor: MODE_COLORS[mode],
         backgroundColor: MODE_COLORS[mode],
         pointRadius: 3,

@@ -4,8 +4,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import { trackedMemory } from '../results/cell-result.ts';
+import { MB } from '../results/units.ts';
 import type { Exporter } from './exporter.ts';
-import { MB } from './format.ts';
 import type { CellView, ReportData } from './report-data.ts';
 
 export const CSV_COLUMNS = [
@@ -25,7 +26,9 @@ const mb = (bytes: number | null | undefined): number | null => (bytes == null ?
 export function csvRecord(cell: CellView): Record<CsvColumn, CsvValue> {
   const r = cell.result;
   const c = r.config;
-  const s = cell.steps;
+  const ok = r.status === 'ok' ? r : null;
+  const s = ok?.stats;
+  const memory = ok ? trackedMemory(ok.memory) : null;
   const gpu = r.gpu;
   return {
     id: r.id,
@@ -36,30 +39,30 @@ export function csvRecord(cell: CellView): Record<CsvColumn, CsvValue> {
     accum: c.accum,
     frames: c.frames,
     size: c.size,
-    backend: r.backend?.name ?? c.backend,
+    backend: ok?.backend.name ?? c.backend,
     status: r.status,
-    steps: r.stepMs.length,
-    step_ms_median: round(s?.median, 3),
-    step_ms_p95: round(s?.p95, 3),
-    step_ms_min: round(s?.min, 3),
-    step_ms_max: round(s?.max, 3),
-    step_ms_mad: round(s?.mad, 3),
-    samples_per_s: round(cell.samplesPerSecond, 4),
-    tensor_start_mb: mb(r.memory?.startBytes),
-    tensor_peak_mb: mb(r.memory?.peakBytes),
+    steps: ok ? ok.stepMs.length : 0,
+    step_ms_median: round(s?.medianMs, 3),
+    step_ms_p95: round(s?.p95Ms, 3),
+    step_ms_min: round(s?.minMs, 3),
+    step_ms_max: round(s?.maxMs, 3),
+    step_ms_mad: round(s?.madMs, 3),
+    samples_per_s: round(s?.samplesPerSecond, 4),
+    tensor_start_mb: mb(memory?.startBytes),
+    tensor_peak_mb: mb(memory?.peakBytes),
     tensor_peak_planned_mb: mb(cell.planned?.peakBytes),
     tflop_per_step_planned: round(cell.planned == null ? null : cell.planned.flops / 1e12, 6),
-    rss_peak_mb: mb(r.memory?.rssPeakBytes),
+    rss_peak_mb: mb(ok?.memory.rssPeakBytes),
     gpu_process_peak_mib: gpu?.processPeakMiB ?? null,
     gpu_process_matched: gpu ? gpu.processMatched : null,
     gpu_device_peak_mib: gpu?.devicePeakMiB ?? null,
     gpu_device_above_baseline_mib: gpu?.devicePeakAboveBaselineMiB ?? null,
     gpu_energy_j_per_step: round(gpu?.energyJoulesPerStep, 3),
-    params_trainable: cell.trainableParams,
-    params_frozen: cell.frozenParams,
-    loss_final: round(cell.finalLoss, 6),
-    failure_reason: r.error?.reason ?? null,
-    failure_message: r.error ? r.error.message : null,
+    params_trainable: ok?.params.trainable ?? null,
+    params_frozen: ok?.params.frozen ?? null,
+    loss_final: round(ok?.loss.at(-1), 6),
+    failure_reason: r.status === 'failed' ? r.error.reason : null,
+    failure_message: r.status === 'failed' ? r.error.message : null,
   };
 }
 

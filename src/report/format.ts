@@ -1,72 +1,57 @@
-// Number and label formatting shared by the Markdown and HTML reports, so
-// both say the same thing in the same units (ms, MB = 10^6 bytes, MiB as
-// nvidia-smi reports it, ratios as candidate / baseline).
+// Labels shared by the Markdown and HTML reports, so that both say the same
+// thing: comparisons, memory figures, the backend and environment lines.
+// Units are results/units.ts's (the gate uses the same).
 import type { Environment } from '../measure/environment.ts';
-import type { MemoryMetric } from '../results/analysis.ts';
-import type { CellResult } from '../results/schema.ts';
+import type { GroupComparison, MemoryMetric } from '../results/analysis.ts';
+import { trackedMemory, type OkCell } from '../results/cell-result.ts';
 import type { RatioInterval } from '../results/stats.ts';
+import { formatChange, formatGiB, formatMB, formatMiB, formatRatio, MISSING } from '../results/units.ts';
 import type { ModeComparison, ReportData } from './report-data.ts';
 
-export const MB = 1e6;
-
-export function fmtNum(x: number | null | undefined, digits = 0): string {
-  if (x == null || !Number.isFinite(x)) return '–';
-  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/** A ratio candidate / baseline as a change in whole percent: 0.76 → `−24 %`. */
+export function formatRatioChange(ratio: number | null | undefined): string {
+  return ratio == null ? MISSING : formatChange(ratio - 1, 0);
 }
 
-/** Milliseconds with about three significant digits. */
-export function fmtMs(ms: number | null | undefined): string {
-  if (ms == null || !Number.isFinite(ms)) return '–';
-  return `${fmtNum(ms, ms >= 100 ? 0 : ms >= 10 ? 1 : 2)} ms`;
+/** A ratio with its interval: `0.812 [0.790, 0.835]`. */
+export function formatInterval(t: RatioInterval | null): string {
+  if (!t) return MISSING;
+  return `${formatRatio(t.ratio)} [${formatRatio(t.low)}, ${formatRatio(t.high)}]`;
 }
 
-export function fmtBytesMB(bytes: number | null | undefined): string {
-  return bytes == null ? '–' : `${fmtNum(bytes / MB, bytes >= 100 * MB ? 0 : 1)} MB`;
-}
-
-export function fmtMiB(mib: number | null | undefined): string {
-  return mib == null ? '–' : `${fmtNum(mib)} MiB`;
-}
-
-/** A ratio as a change: 0.76 → "−24 %", 1.05 → "+5 %". */
-export function fmtChange(ratio: number | null | undefined): string {
-  if (ratio == null || !Number.isFinite(ratio)) return '–';
-  const pct = Math.round((ratio - 1) * 100);
-  if (pct === 0) return '±0 %';
-  return pct < 0 ? `−${-pct} %` : `+${pct} %`;
-}
-
-export function fmtRatio(ratio: number | null | undefined): string {
-  return ratio == null || !Number.isFinite(ratio) ? '–' : ratio.toFixed(3);
-}
-
-export function fmtInterval(t: RatioInterval | null): string {
-  if (!t) return '–';
-  return `${fmtRatio(t.ratio)} [${fmtRatio(t.low)}, ${fmtRatio(t.high)}]`;
-}
-
-export function memoryMetricName(metric: MemoryMetric): string {
-  return metric === 'gpuProcessPeakMiB' ? 'GPU process peak' : 'tensor peak';
+/** What a comparison's memory figure is: the GPU process peak, or the peak the worker's allocator counted. */
+export function memoryMetricName(c: Pick<GroupComparison, 'memoryMetric' | 'baseline'>): string {
+  if (c.memoryMetric === 'gpuProcessPeakMiB') return 'GPU process peak';
+  const source = c.baseline.memory.source;
+  return source === 'cuda-allocated' ? 'CUDA allocated peak' : source === 'rss' ? 'RSS peak' : 'tensor peak';
 }
 
 /** A cell's memory figure in the comparison's metric, with its unit. */
-export function fmtMemory(r: CellResult, metric: MemoryMetric): string {
-  return metric === 'gpuProcessPeakMiB' ? fmtMiB(r.gpu?.processPeakMiB) : fmtBytesMB(r.memory?.peakBytes);
+export function formatMemory(r: OkCell, metric: MemoryMetric): string {
+  return metric === 'gpuProcessPeakMiB' ? formatMiB(r.gpu?.processPeakMiB) : formatMB(trackedMemory(r.memory)?.peakBytes);
 }
 
 export function comparisonTitle(c: Pick<ModeComparison, 'candidateMode' | 'baselineMode'>): string {
   return `${c.candidateMode} vs ${c.baselineMode}`;
 }
 
-/** The backend that ran, from the first cell that says. */
-export function backendLine(data: ReportData): string | null {
-  const b = data.cells.find((c) => c.result.backend)?.result.backend;
+/** The backend that ran, from the first cell that ran. */
+function firstBackend(data: ReportData): OkCell['backend'] | null {
+  for (const { result } of data.cells) if (result.status === 'ok') return result.backend;
+  return null;
+}
+
+/** The backend that ran, in full: package, version, patches; torch's device and precision. */
+function backendLine(data: ReportData): string | null {
+  const b = firstBackend(data);
   if (!b) return null;
-  return `${b.name} (${b.package} ${b.version}${b.patches.length ? `, ${b.patches.length} patches` : ''})`;
+  const details = b.name === 'torch' ? [b.deviceName, b.precision, b.attention] : [];
+  if (b.patches.length) details.push(`${b.patches.length} patches`);
+  return `${b.name} (${[`${b.package} ${b.version}`, ...details].join(', ')})`;
 }
 
 /** The GPUs from run.json, or, where it saw none, the ones the cells' sampler saw. */
-export function gpuLine(env: Environment, data?: ReportData): string {
+function gpuLine(env: Environment, data?: ReportData): string {
   let devices: Array<{ name: string }> = env.gpu.available ? env.gpu.devices : [];
   if (devices.length === 0 && data) devices = data.cells.find((c) => (c.result.gpu?.devices.length ?? 0) > 0)?.result.gpu?.devices ?? [];
   if (devices.length === 0) return `no GPU${env.gpu.note ? ` (${env.gpu.note})` : ''}`;
@@ -85,7 +70,7 @@ export function environmentRows(data: ReportData): Array<[string, string]> {
   if (!env) return rows;
   rows.push(['GPU', gpuLine(env, data)]);
   rows.push(['CPU', `${env.cpu.model} (${env.cpu.cores} cores)`]);
-  rows.push(['memory', `${fmtNum(env.memoryBytes / 2 ** 30, 1)} GiB`]);
+  rows.push(['memory', formatGiB(env.memoryBytes, 1)]);
   rows.push(['OS', `${env.os} ${env.arch}`]);
   rows.push(['Node.js', env.node]);
   rows.push(['TensorFlow.js', [`core ${env.tfjs.core}`, env.tfjs.wasm && `wasm ${env.tfjs.wasm}`, env.tfjs.node && `node ${env.tfjs.node}`, env.tfjs.nodeGpu && `node-gpu ${env.tfjs.nodeGpu}`].filter(Boolean).join(', ')]);
@@ -97,7 +82,7 @@ export function environmentRows(data: ReportData): Array<[string, string]> {
 /** One line: backend · GPU · CPU · Node · commit · date. */
 export function environmentLine(data: ReportData): string {
   const parts: string[] = [];
-  const backend = data.cells.find((c) => c.result.backend)?.result.backend;
+  const backend = firstBackend(data);
   if (backend) parts.push(`${backend.name} ${backend.version}`);
   const env = data.run?.environment;
   if (env) {

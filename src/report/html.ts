@@ -8,13 +8,13 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ClaimCheck } from '../results/analysis.ts';
-import { MODE_SPECS, type Mode } from '../train/modes.ts';
+import { formatDuration, formatMs, formatNumber, formatRatio } from '../results/units.ts';
+import { MODE_SPECS } from '../train/modes.ts';
 import { buildCharts, type ChartSection, type ChartSpec } from './charts.ts';
 import { csvRecord, type CsvColumn } from './csv.ts';
 import type { Exporter } from './exporter.ts';
 import {
-  comparisonTitle, countsLine, environmentLine, environmentRows, fmtChange, fmtInterval, fmtMemory, fmtMs, fmtNum, fmtRatio, memoryMetricName, suiteName,
+  comparisonTitle, countsLine, environmentLine, environmentRows, formatInterval, formatMemory, formatRatioChange, memoryMetricName, suiteName,
 } from './format.ts';
 import { REPORT_COMPARISONS, type ReportData } from './report-data.ts';
 
@@ -36,7 +36,7 @@ export function scriptJson(value: unknown): string {
 let chartJsSource: string | null = null;
 
 /** Chart.js's UMD build from node_modules, without its source-map comment (no request for a .map). */
-export function chartJs(): string {
+function chartJs(): string {
   if (chartJsSource == null) {
     const require = createRequire(import.meta.url);
     const file = join(dirname(require.resolve('chart.js')), 'chart.umd.js');
@@ -144,13 +144,13 @@ function worst(values: number[]): number | null {
 function claimsSection(data: ReportData): string {
   if (data.claims.length === 0) return `<p class="muted">The suite makes no claims.</p>`;
   const mark = (ok: boolean | null) => (ok == null ? '' : ok ? ' ✓' : ' ✗');
-  const rows = data.claims.map((c: ClaimCheck) => {
+  const rows = data.claims.map((c) => {
     const detail = c.comparisons.map((x) =>
-      `<li>${esc(x.group.label)}: memory ${esc(fmtRatio(x.memoryRatio))}${mark(x.memoryOk)} (${esc(memoryMetricName(x.memoryMetric))}), time ${esc(fmtRatio(x.timeRatio))}${mark(x.timeOk)}</li>`);
+      `<li>${esc(x.group.label)}: memory ${esc(formatRatio(x.memoryRatio))}${mark(x.memoryOk)} (${esc(memoryMetricName(x))}), time ${esc(formatRatio(x.timeRatio))}${mark(x.timeOk)}</li>`);
     for (const g of c.skippedGroups) detail.push(`<li>${esc(g)}: not evaluated (a cell is missing or failed)</li>`);
     return `<tr>${td(c.label)}${td(`${c.claim.compare[0]} / ${c.claim.compare[1]}`)}<td class="status-${esc(c.status)}">${esc(c.status)}</td>`
-      + `${td(c.claim.memory ? `≤ ${c.claim.memory.atMost}` : '–')}${td(c.claim.memory ? fmtRatio(worst(c.comparisons.map((x) => x.memoryRatio))) : '–')}`
-      + `${td(c.claim.time ? `≤ ${c.claim.time.atMost}` : '–')}${td(c.claim.time ? fmtRatio(worst(c.comparisons.map((x) => x.timeRatio))) : '–')}`
+      + `${td(c.claim.memory ? `≤ ${c.claim.memory.atMost}` : '–')}${td(c.claim.memory ? formatRatio(worst(c.comparisons.map((x) => x.memoryRatio))) : '–')}`
+      + `${td(c.claim.time ? `≤ ${c.claim.time.atMost}` : '–')}${td(c.claim.time ? formatRatio(worst(c.comparisons.map((x) => x.timeRatio))) : '–')}`
       + `<td><details><summary>${esc(`${c.comparisons.length} group${c.comparisons.length === 1 ? '' : 's'}${c.skippedGroups.length ? `, ${c.skippedGroups.length} not evaluated` : ''}`)}</summary><ul>${detail.join('')}</ul></details></td></tr>`;
   });
   return table(['claim', 'candidate / baseline', 'status', 'memory limit', 'worst memory ratio', 'time limit', 'worst time ratio', 'groups'], rows)
@@ -162,16 +162,16 @@ function comparisonTables(data: ReportData): string {
   for (const [candidate, baseline] of REPORT_COMPARISONS) {
     const cmps = data.comparisons.filter((c) => c.candidateMode === candidate && c.baselineMode === baseline);
     if (cmps.length === 0) continue;
-    const rows = cmps.map((c) => `<tr>${td(c.group.label)}${td(memoryMetricName(c.memoryMetric))}${td(fmtMemory(c.baseline, c.memoryMetric), { num: null })}${td(fmtMemory(c.candidate, c.memoryMetric), { num: null })}`
-      + `${td(fmtChange(c.memoryRatio), { num: c.memoryRatio })}${td(fmtMs(c.baselineMedianMs), { num: c.baselineMedianMs })}${td(fmtMs(c.candidateMedianMs), { num: c.candidateMedianMs })}`
-      + `${td(fmtChange(c.time?.ratio ?? c.timeRatio), { num: c.time?.ratio ?? c.timeRatio })}${td(fmtInterval(c.time), { num: c.time?.ratio ?? null })}</tr>`);
+    const rows = cmps.map((c) => `<tr>${td(c.group.label)}${td(memoryMetricName(c))}${td(formatMemory(c.baseline, c.memoryMetric), { num: null })}${td(formatMemory(c.candidate, c.memoryMetric), { num: null })}`
+      + `${td(formatRatioChange(c.memoryRatio), { num: c.memoryRatio })}${td(formatMs(c.baseline.stats.medianMs), { num: c.baseline.stats.medianMs })}${td(formatMs(c.candidate.stats.medianMs), { num: c.candidate.stats.medianMs })}`
+      + `${td(formatRatioChange(c.time?.ratio ?? c.timeRatio), { num: c.time?.ratio ?? c.timeRatio })}${td(formatInterval(c.time), { num: c.time?.ratio ?? null })}</tr>`);
     parts.push(`<h3>${esc(comparisonTitle({ candidateMode: candidate, baselineMode: baseline }))}</h3>`
       + table(['group', 'memory figure', baseline, candidate, 'memory', `${baseline} step`, `${candidate} step`, 'time', 'time ratio [95 % CI]'], rows));
   }
   for (const skip of data.skippedComparisons) {
     parts.push(`<p class="warn">${esc(`${comparisonTitle(skip)}: not compared in ${skip.groups.length} group${skip.groups.length === 1 ? '' : 's'} (a cell failed or is missing): ${skip.groups.join(', ')}`)}</p>`);
   }
-  if (data.comparisons.length === 0) parts.unshift(`<p class="muted">No matched group has delta-parallel and a serial mode both measured.</p>`);
+  if (data.comparisons.length === 0) parts.unshift(`<p class="muted">No matched group has a parallel (Mobius) mode and its serial counterpart both measured.</p>`);
   const t = data.comparisons[0]?.time;
   return parts.join('\n') + `<p class="muted">Memory: GPU process peak where both cells have one, else the peak of live tensor bytes (unique buffers). Time ratio: median step time over the measured steps, candidate / baseline, with a percentile-bootstrap 95 % interval${t ? ` (${esc(t.resamples.toLocaleString('en-US'))} resamples, seed ${esc(t.seed)})` : ''}; with a few steps the interval is coarse.</p>`;
 }
@@ -181,13 +181,13 @@ function paramsSection(data: ReportData): string {
   const rows: string[] = [];
   for (const cell of data.cells) {
     const r = cell.result;
-    if (!r.params) continue;
+    if (r.status !== 'ok') continue;
     const key = `${r.config.preset}|${r.config.mode}|${JSON.stringify(r.config.unet)}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const p = r.params;
-    const n = (x: number | null) => td(fmtNum(x), { num: x });
-    rows.push(`<tr>${td(r.config.preset)}${td(r.config.mode)}${td(MODE_SPECS[r.config.mode as Mode]?.network ?? '')}${n(p.spatial)}${n(p.temporal)}${n(p.extra)}${n(p.total)}${n(cell.trainableParams)}${n(cell.frozenParams)}</tr>`);
+    const n = (x: number) => td(formatNumber(x), { num: x });
+    rows.push(`<tr>${td(r.config.preset)}${td(r.config.mode)}${td(MODE_SPECS[r.config.mode].network)}${n(p.spatial)}${n(p.temporal)}${n(p.extra)}${n(p.total)}${n(p.trainable)}${n(p.frozen)}</tr>`);
   }
   if (rows.length === 0) return `<p class="muted">No cell recorded its parameter counts.</p>`;
   return table(['preset', 'mode', 'network', 'spatial', 'temporal', 'parallel-only', 'total', 'trainable', 'frozen'], rows)
@@ -195,10 +195,10 @@ function paramsSection(data: ReportData): string {
 }
 
 function failedSection(data: ReportData): string {
-  const failed = data.cells.filter((c) => c.result.status === 'failed');
+  const failed = data.cells.flatMap(({ result }) => (result.status === 'failed' ? [result] : []));
   if (failed.length === 0) return `<p class="muted">No cell failed.</p>`;
-  const rows = failed.map(({ result: r }) => `<tr>${td(r.label)}<td><code>${esc(r.id)}</code></td><td class="status-failed">${esc(r.error?.reason ?? 'unknown')}</td>`
-    + `<td><pre>${esc(r.error?.message ?? '')}</pre>${r.error?.stderrTail ? `<details><summary>stderr (tail)</summary><pre>${esc(r.error.stderrTail)}</pre></details>` : ''}</td></tr>`);
+  const rows = failed.map((r) => `<tr>${td(r.label)}<td><code>${esc(r.id)}</code></td><td class="status-failed">${esc(r.error.reason)}</td>`
+    + `<td><pre>${esc(r.error.message)}</pre>${r.error.stderrTail ? `<details><summary>stderr (tail)</summary><pre>${esc(r.error.stderrTail)}</pre></details>` : ''}</td></tr>`);
   return table(['cell', 'id', 'reason', 'message'], rows);
 }
 
@@ -220,7 +220,7 @@ function cellsTable(data: ReportData): string {
       const v = rec[col];
       if (col === 'status') return `<td class="status-${esc(v)}">${esc(v)}</td>`;
       if (col === 'id') return `<td><code>${esc(v)}</code></td>`;
-      if (typeof v === 'number' || v == null) return td(v == null ? '–' : fmtNum(v, digits[col] ?? 0), { num: v });
+      if (typeof v === 'number' || v == null) return td(formatNumber(v, digits[col] ?? 0), { num: v });
       return td(v);
     });
     return `<tr title="${esc(cell.result.label)}">${tds.join('')}</tr>`;
@@ -238,8 +238,7 @@ function duration(data: ReportData): string | null {
   const start = Date.parse(data.run?.startedAt ?? '');
   const end = Date.parse(data.run?.endedAt ?? '');
   if (!Number.isFinite(start) || !Number.isFinite(end)) return null;
-  const s = Math.round((end - start) / 1000);
-  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+  return formatDuration((end - start) / 1000);
 }
 
 export function toHtml(data: ReportData): string {

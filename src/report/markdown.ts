@@ -5,9 +5,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClaimCheck } from '../results/analysis.ts';
+import { formatChange, formatMs, formatRatio, MB } from '../results/units.ts';
 import type { Exporter } from './exporter.ts';
 import {
-  comparisonTitle, countsLine, environmentLine, firstLine, fmtChange, fmtInterval, fmtMemory, fmtMs, fmtRatio, memoryMetricName, suiteName,
+  comparisonTitle, countsLine, environmentLine, firstLine, formatInterval, formatMemory, formatRatioChange, memoryMetricName, suiteName,
 } from './format.ts';
 import { REPORT_COMPARISONS, type ReportData } from './report-data.ts';
 
@@ -39,9 +40,9 @@ function claimsSection(data: ReportData): string[] {
     mdText(c.label),
     STATUS_MARK[c.status],
     c.claim.memory ? `≤ ${c.claim.memory.atMost}` : '–',
-    c.claim.memory ? fmtRatio(worst(c.comparisons.map((x) => x.memoryRatio))) : '–',
+    c.claim.memory ? formatRatio(worst(c.comparisons.map((x) => x.memoryRatio))) : '–',
     c.claim.time ? `≤ ${c.claim.time.atMost}` : '–',
-    c.claim.time ? fmtRatio(worst(c.comparisons.map((x) => x.timeRatio))) : '–',
+    c.claim.time ? formatRatio(worst(c.comparisons.map((x) => x.timeRatio))) : '–',
     `${c.comparisons.length}${c.skippedGroups.length ? ` (+${c.skippedGroups.length} not evaluated)` : ''}`,
   ]);
   return [
@@ -62,11 +63,11 @@ function comparisonSections(data: ReportData): string[] {
     out.push(`### ${comparisonTitle({ candidateMode: candidate, baselineMode: baseline })}`, '');
     const rows = cmps.map((c) => [
       mdText(c.group.label),
-      `${fmtMemory(c.baseline, c.memoryMetric)} → ${fmtMemory(c.candidate, c.memoryMetric)} (${memoryMetricName(c.memoryMetric)})`,
-      `**${fmtChange(c.memoryRatio)}**`,
-      `${fmtMs(c.baselineMedianMs)} → ${fmtMs(c.candidateMedianMs)}`,
-      `**${fmtChange(c.time?.ratio ?? c.timeRatio)}**`,
-      fmtInterval(c.time),
+      `${formatMemory(c.baseline, c.memoryMetric)} → ${formatMemory(c.candidate, c.memoryMetric)} (${memoryMetricName(c)})`,
+      `**${formatRatioChange(c.memoryRatio)}**`,
+      `${formatMs(c.baseline.stats.medianMs)} → ${formatMs(c.candidate.stats.medianMs)}`,
+      `**${formatRatioChange(c.time?.ratio ?? c.timeRatio)}**`,
+      formatInterval(c.time),
     ]);
     out.push(table(['group', `memory: ${baseline} → ${candidate}`, 'memory', `median step: ${baseline} → ${candidate}`, 'time', 'time ratio [95 % CI]'], rows), '');
   }
@@ -82,20 +83,21 @@ function comparisonSections(data: ReportData): string[] {
 
 /** Planned (shape-only) beside measured tensor peaks, where the run was planned. */
 function plannedSection(data: ReportData): string[] {
-  const both = data.cells.filter((c) => c.planned != null && c.result.memory != null);
-  if (both.length === 0) return [];
-  const rows = both.map((c) => {
-    const measured = c.result.memory!.peakBytes;
-    const planned = c.planned!.peakBytes;
-    return [mdText(c.result.label), (planned / 1e6).toFixed(1), (measured / 1e6).toFixed(1), planned === measured ? 'exact' : `${(((planned - measured) / measured) * 100).toFixed(2)} %`];
+  const both = data.cells.flatMap(({ result, planned }) => {
+    const measured = result.status === 'ok' && result.memory.source === 'tensors' ? result.memory.peakBytes : null;
+    return planned && measured != null ? [{ label: result.label, planned: planned.peakBytes, measured }] : [];
   });
+  if (both.length === 0) return [];
+  const rows = both.map(({ label, planned, measured }) => [
+    mdText(label), (planned / MB).toFixed(1), (measured / MB).toFixed(1), planned === measured ? 'exact' : formatChange(planned / measured - 1, 2),
+  ]);
   return ['### Planned vs measured tensor peak', '', table(['cell', 'planned (MB)', 'measured (MB)', 'difference'], rows), ''];
 }
 
 function failedSection(data: ReportData): string[] {
-  const failed = data.cells.filter((c) => c.result.status === 'failed');
+  const failed = data.cells.flatMap(({ result }) => (result.status === 'failed' ? [result] : []));
   if (failed.length === 0) return [];
-  const rows = failed.map(({ result: r }) => [mdText(r.label), `\`${mdText(r.id)}\``, r.error?.reason ?? '–', mdText(firstLine(r.error?.message ?? ''))]);
+  const rows = failed.map((r) => [mdText(r.label), `\`${mdText(r.id)}\``, r.error.reason, mdText(firstLine(r.error.message))]);
   return ['### Failed cells', '', table(['cell', 'id', 'reason', 'message'], rows), ''];
 }
 
@@ -108,7 +110,7 @@ export function toMarkdown(data: ReportData): string {
   ];
   for (const note of data.notes) lines.push(`> ${mdText(note)}`, '');
   const comparisons = comparisonSections(data);
-  if (data.comparisons.length === 0) lines.push('No matched group has both delta-parallel and a serial mode measured.', '');
+  if (data.comparisons.length === 0) lines.push('No matched group has a parallel (Mobius) mode and its serial counterpart both measured.', '');
   lines.push(...comparisons, ...claimsSection(data), ...plannedSection(data), ...failedSection(data));
   return `${lines.join('\n').trimEnd()}\n`;
 }

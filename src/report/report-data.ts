@@ -2,45 +2,40 @@
 // cells with their step statistics, the matched groups and their
 // comparisons (with a bootstrap interval on the time ratio), the suite's
 // claims and the run record. Exporters only present this; none re-measures.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkClaims, compareInGroup, matchedGroups, type ClaimCheck, type GroupComparison, type MatchedGroup } from '../results/analysis.ts';
+import type { CellResult } from '../results/cell-result.ts';
 import { readResults } from '../results/jsonl.ts';
-import type { CellResult } from '../results/schema.ts';
-import { bootstrapMedianRatio, summarize, type RatioInterval, type SampleSummary } from '../results/stats.ts';
-import { readRunRecord, runJsonPath, type RunRecord } from '../runner/run-record.ts';
-import { MODES, type Mode } from '../train/modes.ts';
+import { readPlanFile } from '../results/plan-file.ts';
+import { readRunRecord, runJsonPath, type RunRecord } from '../results/run-record.ts';
+import { bootstrapMedianRatio, type RatioInterval } from '../results/stats.ts';
+import { MODE_SPECS, MODES, type Mode } from '../train/modes.ts';
 import { UserError } from '../user-error.ts';
 
 export interface CellView {
   result: CellResult;
-  /** From the per-step samples (stepMs); null for a failed cell. */
-  steps: SampleSummary | null;
-  /** batch × accum / median step time. */
-  samplesPerSecond: number | null;
-  trainableParams: number | null;
-  frozenParams: number | null;
-  finalLoss: number | null;
   /** The planner's prediction for this cell (plan.json from `run --plan`), if there is one. */
   planned: { peakBytes: number; flops: number; fits: boolean } | null;
 }
 
 /** candidate vs baseline in one matched group, with the time ratio's interval. */
-export interface ModeComparison extends GroupComparison {
+export interface ModeComparison extends GroupComparison<CellResult> {
   candidateMode: Mode;
   baselineMode: Mode;
-  /** Medians of the per-step samples (stepMs). */
-  candidateMedianMs: number;
-  baselineMedianMs: number;
   /** Bootstrap interval for median(candidate stepMs) / median(baseline stepMs). */
   time: RatioInterval | null;
 }
 
-/** Which comparisons the reports show, [candidate, baseline]: Mobius against each serial mode. */
-export const REPORT_COMPARISONS: ReadonlyArray<readonly [Mode, Mode]> = [
-  ['delta-parallel', 'delta-serial'],
-  ['delta-parallel', 'full'],
-];
+/**
+ * Which comparisons the reports show, [candidate, baseline]: each parallel
+ * (Mobius) mode against each serial mode that checkpoints as it does —
+ * delta-tuning before full — in the order of MODES.
+ */
+export const REPORT_COMPARISONS: ReadonlyArray<readonly [Mode, Mode]> = MODES.filter((m) => MODE_SPECS[m].network === 'parallel').flatMap((candidate) =>
+  MODES.filter((m) => MODE_SPECS[m].network === 'serial' && MODE_SPECS[m].checkpointed === MODE_SPECS[candidate].checkpointed)
+    .sort((a, b) => Number(a === 'full') - Number(b === 'full'))
+    .map((baseline) => [candidate, baseline] as const));
 
 /** GPU process MiB when every ok cell has it, else tensor MB (unique buffers). */
 export type ChartMemory = 'gpu' | 'tensor';
@@ -58,10 +53,10 @@ export interface ReportData {
   /** null when results.jsonl has no run.json beside it. */
   run: RunRecord | null;
   cells: CellView[];
-  groups: MatchedGroup[];
+  groups: MatchedGroup<CellResult>[];
   comparisons: ModeComparison[];
   skippedComparisons: SkippedComparison[];
-  claims: ClaimCheck[];
+  claims: ClaimCheck<CellResult>[];
   chartMemory: ChartMemory;
   /** The modes present in the results, in the canonical order. */
   modes: Mode[];
@@ -81,74 +76,8 @@ export function locateRun(input: string): { runDir: string; resultsPath: string 
   return { runDir: dirname(path), resultsPath: path };
 }
 
-function fail(where: string, what: string): never {
-  throw new UserError(`${where}: ${what}; the file is damaged or not written by mobius-bench`);
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNumberArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
-
-/** The fields reports read, checked so that a hand-edited line fails with its place, not a TypeError. */
-function checkResult(r: CellResult, where: string): void {
-  const c = r.config as unknown;
-  if (!isObject(c)) fail(where, 'no config');
-  for (const k of ['batch', 'accum', 'frames', 'size'] as const) if (typeof c[k] !== 'number') fail(where, `config.${k} is not a number`);
-  if (!(MODES as readonly unknown[]).includes(c['mode'])) fail(where, `config.mode ${JSON.stringify(c['mode'])} is not a mode`);
-  if (typeof c['preset'] !== 'string') fail(where, 'config.preset is not a string');
-  if (r.status !== 'ok' && r.status !== 'failed') fail(where, `status ${JSON.stringify(r.status)}`);
-  if (typeof r.label !== 'string') fail(where, 'label is not a string');
-  for (const k of ['stepMs', 'loss', 'stepPeakBytes'] as const) if (!isNumberArray(r[k])) fail(where, `${k} is not a list of numbers`);
-  if (r.status === 'ok' && (!isObject(r.stats) || r.stepMs.length === 0)) fail(where, 'an ok cell without step times');
-  if (r.memory != null && !isObject(r.memory)) fail(where, 'memory is not an object');
-  if (r.gpu != null && (!isObject(r.gpu) || !Array.isArray(r.gpu.timeline))) fail(where, 'gpu has no timeline');
-  if (r.error != null && (!isObject(r.error) || typeof r.error.message !== 'string')) fail(where, 'error has no message');
-}
-
-function checkRunRecord(run: RunRecord, where: string): void {
-  const r = run as unknown as Record<string, unknown>;
-  if (!isObject(r['suite']) || typeof (r['suite'] as Record<string, unknown>)['name'] !== 'string') fail(where, 'no suite name');
-  if (!isObject(r['environment'])) fail(where, 'no environment');
-  if (!Array.isArray(r['notes'])) fail(where, 'no notes');
-  const claims = (run.suite.definition as unknown as Record<string, unknown> | undefined)?.['claims'];
-  if (claims != null && !Array.isArray(claims)) fail(where, 'suite.definition.claims is not a list');
-}
-
-interface PlanFile {
-  device: string;
-  cells: Array<{ id: string; memory: { peakBytes: number }; flops: number; fits: boolean }>;
-}
-
-/** plan.json beside results.jsonl (written by `run --plan` / `--skip-unfit`), by cell id. */
-function readPlans(runDir: string): Map<string, CellView['planned'] & object> {
-  const path = join(runDir, 'plan.json');
-  const plans = new Map<string, CellView['planned'] & object>();
-  if (!existsSync(path)) return plans;
-  let file: PlanFile;
-  try {
-    file = JSON.parse(readFileSync(path, 'utf8')) as PlanFile;
-  } catch {
-    throw new UserError(`${path}: not valid JSON`);
-  }
-  for (const c of file.cells ?? []) plans.set(c.id, { peakBytes: c.memory.peakBytes, flops: c.flops, fits: c.fits });
-  return plans;
-}
-
-function cellView(r: CellResult, plans: Map<string, CellView['planned'] & object> = new Map()): CellView {
-  const steps = r.status === 'ok' ? summarize(r.stepMs) : null;
-  const trainable = r.params == null ? null : r.config.mode === 'full' ? r.params.trainable.full : r.params.trainable.delta;
-  return {
-    result: r,
-    steps,
-    samplesPerSecond: steps ? (r.config.batch * r.config.accum * 1000) / steps.median : null,
-    trainableParams: trainable,
-    frozenParams: trainable == null || r.params == null ? null : r.params.total - trainable,
-    finalLoss: r.loss.length > 0 ? r.loss[r.loss.length - 1]! : null,
-    planned: plans.get(r.id) ?? null,
-  };
-}
-
 /** Matched-group comparisons for the pairs in REPORT_COMPARISONS, each with its time interval. */
-export function comparisonsOf(groups: MatchedGroup[]): ModeComparison[] {
+function comparisonsOf(groups: MatchedGroup<CellResult>[]): ModeComparison[] {
   const out: ModeComparison[] = [];
   for (const [candidateMode, baselineMode] of REPORT_COMPARISONS) {
     for (const group of groups) {
@@ -158,8 +87,6 @@ export function comparisonsOf(groups: MatchedGroup[]): ModeComparison[] {
         ...c,
         candidateMode,
         baselineMode,
-        candidateMedianMs: summarize(c.candidate.stepMs)?.median ?? c.candidate.stats!.medianMs,
-        baselineMedianMs: summarize(c.baseline.stepMs)?.median ?? c.baseline.stats!.medianMs,
         time: bootstrapMedianRatio(c.candidate.stepMs, c.baseline.stepMs),
       });
     }
@@ -167,7 +94,7 @@ export function comparisonsOf(groups: MatchedGroup[]): ModeComparison[] {
   return out;
 }
 
-export function skippedComparisonsOf(groups: MatchedGroup[], comparisons: ModeComparison[], modes: Mode[]): SkippedComparison[] {
+function skippedComparisonsOf(groups: MatchedGroup<CellResult>[], comparisons: ModeComparison[], modes: Mode[]): SkippedComparison[] {
   const out: SkippedComparison[] = [];
   for (const [candidateMode, baselineMode] of REPORT_COMPARISONS) {
     if (!modes.includes(candidateMode) || !modes.includes(baselineMode)) continue;
@@ -181,13 +108,11 @@ export function skippedComparisonsOf(groups: MatchedGroup[], comparisons: ModeCo
 export function loadReportData(input: string): ReportData {
   const { runDir, resultsPath } = locateRun(input);
   const read = readResults(resultsPath);
-  read.results.forEach((r, i) => checkResult(r, `${resultsPath}:${i + 1}`));
   const notes: string[] = [];
   let run: RunRecord | null = null;
   if (existsSync(runJsonPath(runDir))) {
     run = readRunRecord(runDir);
-    checkRunRecord(run, runJsonPath(runDir));
-    notes.push(...run.notes.map(String));
+    notes.push(...run.notes);
     if (run.interrupted) notes.push('the run was interrupted: cells missing from it were not measured');
   } else {
     notes.push(`no run.json beside ${basename(resultsPath)}: environment and claims unknown`);
@@ -195,7 +120,7 @@ export function loadReportData(input: string): ReportData {
   if (read.truncatedLine != null) notes.push(`${resultsPath}:${read.truncatedLine}: a cut-off last line (a crash mid-write) was skipped`);
 
   const results = read.results;
-  const plans = readPlans(runDir);
+  const plans = new Map((readPlanFile(runDir)?.cells ?? []).map((p) => [p.id, { peakBytes: p.memory.peakBytes, flops: p.flops, fits: p.fits }]));
   const groups = matchedGroups(results);
   const ok = results.filter((r) => r.status === 'ok');
   const chartMemory: ChartMemory = ok.length > 0 && ok.every((r) => r.gpu?.processPeakMiB != null) ? 'gpu' : 'tensor';
@@ -206,7 +131,7 @@ export function loadReportData(input: string): ReportData {
     runDir,
     resultsPath,
     run,
-    cells: results.map((r) => cellView(r, plans)),
+    cells: results.map((result) => ({ result, planned: plans.get(result.id) ?? null })),
     groups,
     comparisons,
     skippedComparisons: skippedComparisonsOf(groups, comparisons, modes),

@@ -9,7 +9,7 @@ import { markdownExporter } from './markdown.ts';
 import { pngExporter } from './png.ts';
 import { loadReportData } from './report-data.ts';
 
-export const EXPORTERS: readonly Exporter[] = [csvExporter, markdownExporter, htmlExporter, pngExporter];
+const EXPORTERS: readonly Exporter[] = [csvExporter, markdownExporter, htmlExporter, pngExporter];
 
 /**
  * `runDir`: a run folder, or a results.jsonl path (run.json is read beside it).

@@ -1,22 +1,37 @@
 // Analysis of a run's results, shared by reports and gates: matched groups
 // (the same configuration in several modes) and the suite's claims checked
-// on them. Measurement stays raw in results.jsonl; this only reads it.
-import { canonicalJson } from '../suite/expand.ts';
+// on them. It reads cells through the narrow ComparableCell, which a run's
+// CellResult and a baseline's cell both satisfy; measurement stays raw.
+import type { CellConfig } from '../suite/expand.ts';
 import type { Claim } from '../suite/schema.ts';
 import type { Mode } from '../train/modes.ts';
-import type { CellResult } from './schema.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { trackedMemory, type CellMemory } from './cell-result.ts';
 
-export interface MatchedGroup {
+/** What groups and claims read of a cell: its configuration and, when it ran, its median step and memory peaks. */
+export type ComparableCell =
+  | {
+    status: 'ok';
+    id: string;
+    label: string;
+    config: CellConfig;
+    stats: { medianMs: number };
+    memory: CellMemory;
+    gpu: { processPeakMiB: number | null } | null;
+  }
+  | { status: 'failed'; id: string; label: string; config: CellConfig };
+
+export interface MatchedGroup<C extends ComparableCell = ComparableCell> {
   /** A stable key: the cell configuration without its mode. */
   key: string;
   /** `small b2 a1 8f 96px` */
   label: string;
-  cells: Partial<Record<Mode, CellResult>>;
+  cells: Partial<Record<Mode, C>>;
 }
 
-export function matchedGroups(results: CellResult[]): MatchedGroup[] {
-  const groups = new Map<string, MatchedGroup>();
-  for (const r of results) {
+export function matchedGroups<C extends ComparableCell>(cells: readonly C[]): MatchedGroup<C>[] {
+  const groups = new Map<string, MatchedGroup<C>>();
+  for (const r of cells) {
     const { mode: _m, warmup: _w, steps: _s, ...rest } = r.config;
     const key = canonicalJson(rest);
     let g = groups.get(key);
@@ -30,62 +45,66 @@ export function matchedGroups(results: CellResult[]): MatchedGroup[] {
   return [...groups.values()];
 }
 
-/** Which memory figure a comparison uses: the GPU process peak where both cells have one, else tensor bytes. */
+/** Which memory figure a comparison uses: the GPU process peak where both cells have one, else the allocator's (tensor) peak. */
 export type MemoryMetric = 'gpuProcessPeakMiB' | 'tensorPeakBytes';
 
-export function memoryOf(r: CellResult, metric: MemoryMetric): number | null {
-  if (r.status !== 'ok') return null;
+type OkCell<C extends ComparableCell> = Extract<C, { status: 'ok' }>;
+
+function memoryOf(r: OkCell<ComparableCell>, metric: MemoryMetric): number | null {
   if (metric === 'gpuProcessPeakMiB') return r.gpu?.processPeakMiB ?? null;
-  return r.memory?.peakBytes ?? null;
+  return trackedMemory(r.memory)?.peakBytes ?? null;
 }
 
-export function memoryMetricFor(a: CellResult, b: CellResult): MemoryMetric {
+function memoryMetricFor(a: OkCell<ComparableCell>, b: OkCell<ComparableCell>): MemoryMetric {
   return a.gpu?.processPeakMiB != null && b.gpu?.processPeakMiB != null ? 'gpuProcessPeakMiB' : 'tensorPeakBytes';
 }
 
-export interface GroupComparison {
-  group: MatchedGroup;
-  candidate: CellResult;
-  baseline: CellResult;
+export interface GroupComparison<C extends ComparableCell = ComparableCell> {
+  group: MatchedGroup<C>;
+  candidate: OkCell<C>;
+  baseline: OkCell<C>;
   memoryMetric: MemoryMetric;
   /** candidate / baseline. */
   memoryRatio: number;
+  /** Of the median step times. */
   timeRatio: number;
 }
 
-/** candidate / baseline in one group, or null when either cell is missing or failed. */
-export function compareInGroup(group: MatchedGroup, candidate: Mode, baseline: Mode): GroupComparison | null {
+/** candidate / baseline in one group, or null when either cell is missing, failed, or has no memory figure. */
+export function compareInGroup<C extends ComparableCell>(group: MatchedGroup<C>, candidate: Mode, baseline: Mode): GroupComparison<C> | null {
   const a = group.cells[candidate];
   const b = group.cells[baseline];
-  if (!a || !b || a.status !== 'ok' || b.status !== 'ok' || !a.stats || !b.stats) return null;
-  const metric = memoryMetricFor(a, b);
-  const ma = memoryOf(a, metric);
-  const mb = memoryOf(b, metric);
+  if (!a || !b || a.status !== 'ok' || b.status !== 'ok') return null;
+  const okA = a as OkCell<C>;
+  const okB = b as OkCell<C>;
+  const metric = memoryMetricFor(okA, okB);
+  const ma = memoryOf(okA, metric);
+  const mb = memoryOf(okB, metric);
   if (ma == null || mb == null) return null;
-  return { group, candidate: a, baseline: b, memoryMetric: metric, memoryRatio: ma / mb, timeRatio: a.stats.medianMs / b.stats.medianMs };
+  return { group, candidate: okA, baseline: okB, memoryMetric: metric, memoryRatio: ma / mb, timeRatio: okA.stats.medianMs / okB.stats.medianMs };
 }
 
 export type ClaimStatus = 'pass' | 'fail' | 'not-evaluated';
 
-export interface ClaimCheck {
+export interface ClaimCheck<C extends ComparableCell = ComparableCell> {
   claim: Claim;
   label: string;
   status: ClaimStatus;
   /** One row per matched group that has both modes measured. */
-  comparisons: Array<GroupComparison & { memoryOk: boolean | null; timeOk: boolean | null }>;
+  comparisons: Array<GroupComparison<C> & { memoryOk: boolean | null; timeOk: boolean | null }>;
   /** Groups where one of the two cells is missing or failed: not evaluated, never passed. */
   skippedGroups: string[];
 }
 
-export function claimLabel(claim: Claim): string {
+function claimLabel(claim: Claim): string {
   return claim.label ?? `${claim.compare[0]} vs ${claim.compare[1]}`;
 }
 
-export function checkClaims(claims: Claim[], results: CellResult[]): ClaimCheck[] {
-  const groups = matchedGroups(results);
+export function checkClaims<C extends ComparableCell>(claims: readonly Claim[], cells: readonly C[]): ClaimCheck<C>[] {
+  const groups = matchedGroups(cells);
   return claims.map((claim) => {
     const [candidate, baseline] = claim.compare;
-    const comparisons: ClaimCheck['comparisons'] = [];
+    const comparisons: ClaimCheck<C>['comparisons'] = [];
     const skippedGroups: string[] = [];
     for (const g of groups) {
       if (!g.cells[candidate] && !g.cells[baseline]) continue;

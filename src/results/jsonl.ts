@@ -1,8 +1,10 @@
 // results.jsonl: one line per finished cell, appended and flushed to disk the
-// moment the cell ends, so that a crash or an interrupt loses no finished cell.
+// moment the cell ends, so that a crash or an interrupt loses no finished
+// cell. Every line is read through the result schema (cell-result.ts).
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { UserError } from '../user-error.ts';
-import { RESULT_SCHEMA, type CellResult } from './schema.ts';
+import { cellResultSchema, type CellResult } from './cell-result.ts';
+import { parseJson, parseLine } from './parse-file.ts';
 
 export function appendResult(file: string, result: CellResult): void {
   const fd = openSync(file, 'a');
@@ -16,38 +18,40 @@ export function appendResult(file: string, result: CellResult): void {
 
 export interface ReadResults {
   results: CellResult[];
+  /** Each result's line as it is in the file (merge copies them unchanged). */
+  lines: string[];
   /** A last line cut off by a crash mid-write (1-based line number), if any. */
   truncatedLine: number | null;
 }
 
-/** Reads results.jsonl; a cut-off last line is reported, any other bad line is an error. */
+/** Reads results.jsonl; a cut-off last line is reported, any other bad line is a UserError naming it. */
 export function readResults(file: string): ReadResults {
   if (!existsSync(file)) throw new UserError(`${file}: no such results file`);
-  const lines = readFileSync(file, 'utf8').split('\n');
-  if (lines.at(-1) === '') lines.pop();
+  const text = readFileSync(file, 'utf8').split('\n');
+  if (text.at(-1) === '') text.pop();
   const results: CellResult[] = [];
+  const lines: string[] = [];
   let truncatedLine: number | null = null;
-  lines.forEach((line, i) => {
-    let value: CellResult;
+  text.forEach((line, i) => {
+    let value: unknown;
     try {
-      value = JSON.parse(line) as CellResult;
-    } catch {
-      if (i === lines.length - 1) {
+      value = parseJson(line, `${file}:${i + 1}`);
+    } catch (err) {
+      // Only the last line can be cut off by a crash: it was being appended.
+      if (i === text.length - 1) {
         truncatedLine = i + 1;
         return;
       }
-      throw new UserError(`${file}:${i + 1}: not a JSON line; the file is damaged`);
+      throw err;
     }
-    if (value.schema !== RESULT_SCHEMA || typeof value.id !== 'string') {
-      throw new UserError(`${file}:${i + 1}: result schema ${String(value.schema)}, this version reads schema ${RESULT_SCHEMA}`);
-    }
-    results.push(value);
+    results.push(parseLine(cellResultSchema, value, file, i + 1));
+    lines.push(line);
   });
-  return { results, truncatedLine };
+  return { results, lines, truncatedLine };
 }
 
-/** Rewrites the file without a cut-off last line, so that appends stay valid JSONL. */
+/** Rewrites the file without a cut-off last line, so that appends stay valid JSONL; the other lines stay as written. */
 export function dropTruncatedLine(file: string, read: ReadResults): void {
   if (read.truncatedLine == null) return;
-  writeFileSync(file, read.results.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  writeFileSync(file, read.lines.map((l) => `${l}\n`).join(''));
 }

@@ -1,8 +1,10 @@
-// Statistics on a cell's per-step samples (stepMs): median, p95, MAD, and a
-// seeded bootstrap 95 % interval for the ratio of two cells' median step
-// times. Reports and gates take their summaries from here; the formulas are
-// simple-statistics' (R-7 quantiles, as numpy's default), not our own.
-import { max, median, medianAbsoluteDeviation, min, quantileSorted, sampleWithReplacement } from 'simple-statistics';
+// Statistics on a cell's per-step samples (stepMs): median, p95, MAD, the
+// step-time summary every reader of a result uses, and a seeded bootstrap
+// 95 % interval for the ratio of two cells' median step times. The one place
+// statistics are computed: workers send raw samples, reports and gates read
+// these summaries. The formulas are simple-statistics' (R-7 quantiles, as
+// numpy's default), not our own.
+import { max, mean, median, medianAbsoluteDeviation, min, quantileSorted, sampleStandardDeviation, sampleWithReplacement } from 'simple-statistics';
 
 export interface SampleSummary {
   n: number;
@@ -27,6 +29,39 @@ export function summarize(samples: readonly number[]): SampleSummary | null {
     min: min(xs),
     max: max(xs),
     mad: medianAbsoluteDeviation(xs),
+  };
+}
+
+/** The step-time summary of an ok cell (results.jsonl's `stats`), in ms. */
+export interface StepTimeStats {
+  medianMs: number;
+  /** 95th percentile, linear interpolation (R-7). */
+  p95Ms: number;
+  minMs: number;
+  maxMs: number;
+  meanMs: number;
+  /** Sample standard deviation (n − 1); 0 for one step. */
+  sdMs: number;
+  /** Median absolute deviation from the median (unscaled). */
+  madMs: number;
+  /** Training samples per second: samplesPerStep (batch × accum) / median step time. */
+  samplesPerSecond: number;
+}
+
+/** The summary of a cell's measured steps; `samplesPerStep` is batch × accum. */
+export function stepTimeStats(stepMs: readonly number[], samplesPerStep: number): StepTimeStats {
+  const s = summarize(stepMs);
+  if (!s) throw new RangeError('stepTimeStats: no measured steps');
+  const xs = [...stepMs];
+  return {
+    medianMs: s.median,
+    p95Ms: s.p95,
+    minMs: s.min,
+    maxMs: s.max,
+    meanMs: mean(xs),
+    sdMs: xs.length > 1 ? sampleStandardDeviation(xs) : 0,
+    madMs: s.mad,
+    samplesPerSecond: (samplesPerStep * 1000) / s.median,
   };
 }
 

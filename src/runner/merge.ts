@@ -4,27 +4,30 @@
 // of another split are errors: a merged run must mean what an unsharded one does.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { canonicalJson } from '../results/canonical-json.ts';
+import type { CellResult } from '../results/cell-result.ts';
 import { readResults } from '../results/jsonl.ts';
-import type { CellResult } from '../results/schema.ts';
-import { canonicalJson, parseShard } from '../suite/expand.ts';
+import { readRunRecord, RUN_SCHEMA, writeRunRecord, type RunRecord } from '../results/run-record.ts';
+import { parseShard } from '../suite/select.ts';
 import { UserError } from '../user-error.ts';
-import { readRunRecord, RUN_SCHEMA, writeRunRecord, type RunRecord } from './run-record.ts';
 
 interface Part {
   dir: string;
   record: RunRecord;
   results: CellResult[];
+  /** results' lines as the shard wrote them: the merged run copies them unchanged. */
+  lines: string[];
   shard: { index: number; count: number } | null;
 }
 
 function readPart(dir: string): Part {
   const record = readRunRecord(dir);
   const file = join(dir, 'results.jsonl');
-  const read = existsSync(file) ? readResults(file) : { results: [], truncatedLine: null };
+  const read = existsSync(file) ? readResults(file) : { results: [], lines: [], truncatedLine: null };
   if (read.truncatedLine != null) {
     throw new UserError(`${file}:${read.truncatedLine}: a cut-off last line; finish that shard first (mobius-bench run … --resume ${dir})`);
   }
-  return { dir, record, results: read.results, shard: record.shard ? parseShard(record.shard) : null };
+  return { dir, record, results: read.results, lines: read.lines, shard: record.shard ? parseShard(record.shard) : null };
 }
 
 function machine(r: RunRecord): string {
@@ -101,9 +104,9 @@ export function mergeRuns(runDirs: string[], out: string): MergeSummary {
       position.set(id, p.shard ? j * p.shard.count + (p.shard.index - 1) : 1e9 + unsharded++);
     });
   }
-  const results = parts.flatMap((p) => p.results);
+  const results = parts.flatMap((p) => p.results.map((result, i) => ({ result, line: p.lines[i]! })));
   const order = (r: CellResult) => position.get(r.id) ?? 2e9;
-  results.sort((a, b) => order(a) - order(b));
+  results.sort((a, b) => order(a.result) - order(b.result));
   const cells = [...position.entries()].sort((a, b) => a[1] - b[1]).map(([id]) => id);
 
   const n = [...counts][0];
@@ -130,7 +133,7 @@ export function mergeRuns(runDirs: string[], out: string): MergeSummary {
     resumes: [],
   };
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'results.jsonl'), results.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  writeFileSync(join(outDir, 'results.jsonl'), results.map((r) => `${r.line}\n`).join(''));
   writeRunRecord(outDir, record);
   return { out: outDir, parts: parts.length, cells: results.length, missingShards };
 }

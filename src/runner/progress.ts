@@ -1,7 +1,8 @@
 // The only place the runner draws: a progress bar on a TTY (cell k of n, the
 // current cell, elapsed, ETA), plain lines otherwise, nothing with --json.
 import cliProgress from 'cli-progress';
-import type { CellResult } from '../results/schema.ts';
+import { trackedMemory, type CellResult } from '../results/cell-result.ts';
+import { formatMB, formatMs } from '../results/units.ts';
 
 export interface Progress {
   start(total: number): void;
@@ -11,10 +12,9 @@ export interface Progress {
 }
 
 function outcomeText(r: CellResult): string {
-  if (r.status === 'ok') {
-    return `ok  ${r.stats!.medianMs.toFixed(0)} ms/step  peak ${(r.memory!.peakBytes / 1e6).toFixed(1)} MB`;
-  }
-  return `FAILED (${r.error!.reason}): ${r.error!.message}`;
+  if (r.status === 'failed') return `FAILED (${r.error.reason}): ${r.error.message}`;
+  const memory = trackedMemory(r.memory);
+  return `ok  ${formatMs(r.stats.medianMs)}/step  ${memory ? `peak ${formatMB(memory.peakBytes)}` : 'memory not tracked'}`;
 }
 
 class PlainProgress implements Progress {

@@ -1,99 +1,101 @@
-// Runs one cell in a worker process of its own: memory high-water marks only
-// reset in a new process, and a crash (out of memory) costs one cell. The
-// worker is killed past the cell's timeout; whatever ends it, the cell
-// becomes a result — ok, or failed with the reason and the tail of stderr.
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// Runs one cell through an executor and turns whatever happened into its
+// result: ok with the worker's measurements (and their statistics, from
+// results/stats.ts), or failed with the reason and the tail of the worker's
+// output. The cell's timeout, the kill, interrupts, the GPU sampler around
+// the worker's pid and the validation of every worker message live here
+// once, for every executor.
 import type { GpuCellReport, GpuSampler } from '../measure/gpu-sampler.ts';
-import { RESULT_SCHEMA, type CellResult, type FailureReason } from '../results/schema.ts';
+import { RESULT_SCHEMA, samplesPerStep, type CellResult, type FailedCell, type FailureReason } from '../results/cell-result.ts';
+import { fieldPath } from '../results/parse-file.ts';
+import { stepTimeStats } from '../results/stats.ts';
 import { cellLabel, type Cell } from '../suite/expand.ts';
-import type { WorkerMessage, WorkerOutcome } from './messages.ts';
-
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
-// Absolute, so the worker loads TypeScript whatever the user's working directory.
-const TSX = import.meta.resolve('tsx');
-const STDERR_TAIL_BYTES = 4000;
+import type { CellExecutor, WorkerExit } from './cell-executor.ts';
+import { workerMessageSchema, type WorkerOutcome } from './messages.ts';
 
 export interface CellRunOptions {
   timeoutMs: number;
   /** A GPU sampler for this cell (nvidia-smi present), or null. */
   sampler: GpuSampler | null;
-  /** Called with the worker once it is spawned (the runner kills it on SIGINT). */
-  onSpawn?: (child: ChildProcess) => void;
+  /** Aborted when the run is interrupted: the worker is killed and runCell throws Interrupted. */
+  signal?: AbortSignal;
 }
 
+/** The run was interrupted during this cell: it is not recorded. */
 export class Interrupted extends Error {}
 
-export async function runCellInWorker(cell: Cell, opts: CellRunOptions): Promise<CellResult> {
+export async function runCell(cell: Cell, executor: CellExecutor, opts: CellRunOptions): Promise<CellResult> {
+  if (opts.signal?.aborted) throw new Interrupted(`cell ${cell.id} interrupted`);
   const startedAt = new Date().toISOString();
   await opts.sampler?.start();
-  const child = fork(WORKER, [], { execArgv: ['--import', TSX], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: process.env });
-  opts.onSpawn?.(child);
-  let tail = '';
-  const keepTail = (chunk: Buffer) => {
-    tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-  };
-  child.stderr!.on('data', keepTail);
-  child.stdout!.on('data', keepTail);
 
   let outcome: WorkerOutcome | null = null;
-  let workerError: { message: string } | null = null;
-  let timedOut = false;
-  child.on('message', (m: WorkerMessage) => {
+  let workerError: string | null = null;
+  let protocolError: string | null = null;
+  const execution = executor.start(cell, (raw) => {
+    const parsed = workerMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      protocolError ??= `the ${executor.name} sent a message that does not fit the protocol: ${fieldPath(issue?.path ?? [])}: ${issue?.message ?? 'invalid'}`;
+      return;
+    }
+    const m = parsed.data;
     if (m.type === 'measure-start') opts.sampler?.markMeasuredStart(m.t);
     else if (m.type === 'measure-end') opts.sampler?.markMeasuredEnd(m.t, m.steps);
     else if (m.type === 'done') outcome = m.outcome;
-    else if (m.type === 'error') workerError = { message: m.message };
+    else if (m.type === 'error') workerError = m.message;
+    // 'progress' is informational: nothing draws it yet.
   });
+
+  let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill('SIGKILL');
+    execution.kill();
   }, opts.timeoutMs);
-
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-    child.once('error', () => resolve({ code: null, signal: null }));
-    child.send({ type: 'run', id: cell.id, config: cell.config });
-  });
+  let interrupted = false;
+  const onAbort = () => {
+    interrupted = true;
+    execution.kill();
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  // Aborted while the worker was being started: the event has been and gone.
+  if (opts.signal?.aborted) onAbort();
+  const exit = await execution.exited;
   clearTimeout(timer);
-  const gpu: GpuCellReport | null = opts.sampler ? await opts.sampler.stop(child.pid ?? -1) : null;
+  opts.signal?.removeEventListener('abort', onAbort);
+  const gpu: GpuCellReport | null = opts.sampler ? await opts.sampler.stop(execution.pid ?? -1) : null;
   // A Ctrl-C reaches the worker too (same process group): it may die of it
   // before the runner's own handler has run.
-  const stoppedByUser = exit.signal === 'SIGINT' || exit.signal === 'SIGTERM';
-  if ((child as ChildProcess & { interrupted?: boolean }).interrupted || stoppedByUser) throw new Interrupted(`cell ${cell.id} interrupted`);
+  if (interrupted || exit.signal === 'SIGINT' || exit.signal === 'SIGTERM') throw new Interrupted(`cell ${cell.id} interrupted`);
 
   const base = {
     schema: RESULT_SCHEMA, id: cell.id, label: cellLabel(cell.config), config: cell.config, env: 'run.json' as const,
     startedAt, endedAt: new Date().toISOString(), gpu,
   };
   const done = outcome as WorkerOutcome | null;
-  if (done) {
-    return { ...base, status: 'ok', backend: done.backend, params: done.params, stepMs: done.stepMs, loss: done.loss, stepPeakBytes: done.stepPeakBytes, stats: done.stats, memory: done.memory };
+  if (done && !protocolError) {
+    return {
+      ...base,
+      status: 'ok',
+      backend: done.backend,
+      params: done.params,
+      startup: done.startup,
+      stepMs: done.stepMs,
+      loss: done.loss,
+      stepPeakBytes: done.stepPeakBytes,
+      stats: stepTimeStats(done.stepMs, samplesPerStep(cell.config)),
+      memory: done.memory,
+    };
   }
-  let reason: FailureReason;
-  let message: string;
-  const err = workerError as { message: string } | null;
-  if (timedOut) {
-    reason = 'timeout';
-    message = `no result within the cell timeout of ${(opts.timeoutMs / 1000).toFixed(0)} s: the worker was killed`;
-  } else if (err) {
-    reason = 'error';
-    message = err.message;
-  } else if (exit.signal === 'SIGKILL') {
-    reason = 'killed';
-    message = 'the worker was killed by SIGKILL (out of memory?)';
-  } else {
-    reason = 'crashed';
-    message = `the worker exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`} before reporting a result`;
-  }
-  return {
-    ...base, status: 'failed', backend: null, params: null, stepMs: [], loss: [], stepPeakBytes: [], stats: null, memory: null,
-    error: { reason, message, stderrTail: tail },
-  };
+  const { reason, message } = failure(exit, { timedOut, timeoutMs: opts.timeoutMs, workerError, protocolError, executor: executor.name });
+  const failed: FailedCell = { ...base, status: 'failed', error: { reason, message, stderrTail: execution.outputTail() } };
+  return failed;
 }
 
-/** Stops a worker because the run is interrupted; its cell is not recorded. */
-export function interruptWorker(child: ChildProcess): void {
-  (child as ChildProcess & { interrupted?: boolean }).interrupted = true;
-  child.kill('SIGKILL');
+function failure(exit: WorkerExit, seen: { timedOut: boolean; timeoutMs: number; workerError: string | null; protocolError: string | null; executor: string }): { reason: FailureReason; message: string } {
+  if (seen.timedOut) return { reason: 'timeout', message: `no result within the cell timeout of ${Number((seen.timeoutMs / 1000).toPrecision(3))} s: the ${seen.executor} was killed` };
+  if (seen.protocolError) return { reason: 'error', message: seen.protocolError };
+  if (seen.workerError != null) return { reason: 'error', message: seen.workerError };
+  if (exit.startError) return { reason: 'crashed', message: `the ${seen.executor} did not start: ${exit.startError}` };
+  if (exit.signal === 'SIGKILL') return { reason: 'killed', message: `the ${seen.executor} was killed by SIGKILL (out of memory?)` };
+  return { reason: 'crashed', message: `the ${seen.executor} exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`} before reporting a result` };
 }

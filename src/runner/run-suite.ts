@@ -1,33 +1,30 @@
-// The orchestrator: expands a suite, selects cells (filter, shard, resume),
-// runs each in its own worker with GPU sampling where nvidia-smi exists, and
-// appends each result to results.jsonl the moment it ends. SIGINT/SIGTERM
-// stop the current worker; every finished cell stays on disk.
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// The orchestrator: selects a suite's cells (filter, shard, resume), plans
+// them when asked, runs each through its executor with GPU sampling where
+// nvidia-smi exists, and appends each result to results.jsonl the moment it
+// ends. An aborted signal (the CLI's SIGINT/SIGTERM) stops the current
+// worker; every finished cell stays on disk.
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BackendChoice } from '../backend/select.ts';
 import { captureEnvironment } from '../measure/environment.ts';
 import { GpuSampler, nvidiaSmiAvailable } from '../measure/gpu-sampler.ts';
 import { parseDevice } from '../plan/devices.ts';
 import { planInChild } from '../plan/plan-in-child.ts';
+import type { CellResult } from '../results/cell-result.ts';
 import { appendResult, dropTruncatedLine, readResults } from '../results/jsonl.ts';
-import type { CellResult } from '../results/schema.ts';
-import { cellLabel, expandSuite, parseFilter, parseShard, shardCells, type Cell } from '../suite/expand.ts';
-import { loadSuite } from '../suite/load.ts';
+import { writePlanFile } from '../results/plan-file.ts';
+import { readRunRecord, RUN_SCHEMA, writeRunRecord, type RunRecord } from '../results/run-record.ts';
+import { formatGiB } from '../results/units.ts';
+import { cellLabel } from '../suite/expand.ts';
+import { selectCells, type SelectOptions } from '../suite/select.ts';
 import { UserError } from '../user-error.ts';
+import type { CellExecutor } from './cell-executor.ts';
+import { executorsFor, type ExecutorOptions } from './executors.ts';
 import { makeProgress } from './progress.ts';
-import { interruptWorker, Interrupted, runCellInWorker } from './run-cell.ts';
-import { readRunRecord, RUN_SCHEMA, writeRunRecord, type RunRecord } from './run-record.ts';
+import { Interrupted, runCell } from './run-cell.ts';
 
-export interface RunOptions {
-  suiteFile: string;
+export interface RunOptions extends SelectOptions, ExecutorOptions {
   out?: string;
   resume?: string;
-  filter?: string;
-  shard?: string;
-  backend?: BackendChoice;
-  steps?: number;
-  warmup?: number;
   json?: boolean;
   /** GPU sampling interval (ms). */
   gpuIntervalMs?: number;
@@ -37,20 +34,10 @@ export interface RunOptions {
   skipUnfit?: boolean;
   /** The device --plan / --skip-unfit check against (default a100-40gb). */
   device?: string;
-}
-
-export interface SelectedCells {
-  all: Cell[];
-  selected: Cell[];
-}
-
-export async function selectCells(opts: RunOptions): Promise<SelectedCells & { loaded: Awaited<ReturnType<typeof loadSuite>> }> {
-  const loaded = await loadSuite(opts.suiteFile);
-  const all = expandSuite(loaded.suite, { backend: opts.backend, steps: opts.steps, warmup: opts.warmup });
-  let selected = all;
-  if (opts.filter) selected = selected.filter(parseFilter(opts.filter));
-  if (opts.shard) selected = shardCells(selected, parseShard(opts.shard));
-  return { loaded, all, selected };
+  /** Aborting it interrupts the run. */
+  signal?: AbortSignal;
+  /** Runs every cell instead of the executor its backend calls for (tests). */
+  executor?: CellExecutor;
 }
 
 export interface RunSummary {
@@ -72,6 +59,9 @@ function timestamp(d = new Date()): string {
 export async function runSuite(opts: RunOptions): Promise<RunSummary> {
   const { loaded, selected } = await selectCells(opts);
   const { suite } = loaded;
+  // Before anything is written: a backend that cannot run here fails at once.
+  const fixed = opts.executor;
+  const executorOf = fixed ? () => fixed : await executorsFor(selected, opts);
   const out = resolve(opts.resume ?? opts.out ?? join('reports', `${suite.name}-${timestamp()}`));
   const resultsFile = join(out, 'results.jsonl');
 
@@ -121,40 +111,35 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
     const device = opts.device ?? 'a100-40gb';
     parseDevice(device);
     const plans = await planInChild(todo, device);
-    writeFileSync(join(out, 'plan.json'), `${JSON.stringify({ device, cells: plans }, null, 2)}\n`);
+    writePlanFile(out, { device, cells: plans });
     if (opts.skipUnfit) {
-      const unfit = new Set(plans.filter((p) => !p.fits).map((p) => p.id));
+      const unfit = plans.filter((p) => !p.fits);
       record.skipped ??= [];
-      for (const p of plans.filter((x) => !x.fits)) {
-        record.skipped.push({ id: p.id, label: cellLabel(p.config), reason: `planned peak ${(p.memory.peakBytes / 1024 ** 3).toFixed(2)} GiB exceeds ${device}` });
+      for (const p of unfit) {
+        record.skipped.push({ id: p.id, label: cellLabel(p.config), reason: `planned peak ${formatGiB(p.memory.peakBytes)} exceeds ${device}` });
       }
-      todo = todo.filter((c) => !unfit.has(c.id));
+      const unfitIds = new Set(unfit.map((p) => p.id));
+      todo = todo.filter((c) => !unfitIds.has(c.id));
       writeRunRecord(out, record);
     }
   }
   const progress = makeProgress({ json: opts.json ?? false });
-  let current: ChildProcess | null = null;
   let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    if (current) interruptWorker(current);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const results: CellResult[] = [];
   progress.start(todo.length);
   try {
     for (const cell of todo) {
-      if (interrupted) break;
+      if (opts.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
       progress.cellStart(cellLabel(cell.config));
       let result: CellResult;
       try {
-        result = await runCellInWorker(cell, {
+        result = await runCell(cell, executorOf(cell), {
           timeoutMs: suite.timeoutSeconds * 1000,
           sampler: gpu ? new GpuSampler({ intervalMs: opts.gpuIntervalMs ?? 200 }) : null,
-          onSpawn: (child) => {
-            current = child;
-          },
+          signal: opts.signal,
         });
       } catch (err) {
         if (err instanceof Interrupted) {
@@ -162,8 +147,6 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
           break;
         }
         throw err;
-      } finally {
-        current = null;
       }
       appendResult(resultsFile, result);
       results.push(result);
@@ -171,8 +154,6 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
     }
   } finally {
     progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     const ended = new Date().toISOString();
     if (opts.resume) record.resumes.at(-1)!.endedAt = ended;
     else record.endedAt = ended;

@@ -1,19 +1,18 @@
-// One cell in a process of its own: warm-up steps, then the measured steps
-// timed with tinybench (fixed iterations), memory, peak RSS. It reports
-// through IPC messages and formats nothing.
+// One TensorFlow.js cell in a process of its own (a crash costs one cell,
+// and high-water marks reset with the process): the backend, the trainer,
+// the one step loop of measure/measure-steps.ts, the peak RSS. It sends raw
+// samples through IPC messages (messages.ts) and computes no statistics.
 import { readFileSync } from 'node:fs';
-import { Bench } from 'tinybench';
 import { isTfjsBackend } from '../backend/run-backends.ts';
 import { initBackend } from '../backend/select.ts';
 import { paramsReport } from '../model/params-report.ts';
-import { tensorMemory } from '../measure/measure-steps.ts';
+import { measureSteps } from '../measure/measure-steps.ts';
 import { BufferTracker } from '../measure/tensor-memory.ts';
+import type { CellParams } from '../results/cell-result.ts';
+import type { CellConfig } from '../suite/expand.ts';
 import { MODE_SPECS } from '../train/modes.ts';
 import { Trainer } from '../train/trainer.ts';
-import { UserError } from '../user-error.ts';
 import type { RunCellMessage, WorkerMessage, WorkerOutcome } from './messages.ts';
-import { injectFault } from './fault-injection.ts';
-import { summarize } from '../results/stats.ts';
 
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve) => process.send!(message, () => resolve()));
@@ -30,67 +29,53 @@ function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
+/** The network's counts, and how many train in the cell's mode. */
+function cellParams(config: CellConfig): CellParams {
+  const { spatial, temporal, extra, total } = paramsReport(config.preset, config.unet)[MODE_SPECS[config.mode].network];
+  const counts = { spatial, temporal, extra };
+  const trainable = MODE_SPECS[config.mode].trainable.reduce((sum, group) => sum + counts[group], 0);
+  return { spatial, temporal, extra, total, trainable, frozen: total - trainable };
+}
+
 // MOBIUS_BENCH_TRACKER=0 leaves the buffer tracker out: only for measuring
-// the harness's own overhead (bench/harness-overhead.ts); memory is then null.
+// the harness's own overhead (bench/harness-overhead.ts); memory is then
+// `untracked`, with the peak RSS only.
 const TRACKING = process.env['MOBIUS_BENCH_TRACKER'] !== '0';
 
-async function runCell({ id, config }: RunCellMessage): Promise<WorkerOutcome> {
-  const tracker = new BufferTracker();
-  if (TRACKING) tracker.install();
+async function runCell({ config }: RunCellMessage): Promise<WorkerOutcome> {
   if (!isTfjsBackend(config.backend)) throw new Error(`the TensorFlow.js worker was given a '${config.backend}' cell`);
+  // Before any tensor exists, so that every buffer is counted.
+  const tracker = TRACKING ? new BufferTracker().install() : null;
+  const t0 = performance.now();
   const backend = await initBackend(config.backend);
-  injectFault(id, config, 'start');
+  const t1 = performance.now();
   const trainer = new Trainer({ config: config.unet, ...config });
-  for (let i = 0; i < config.warmup; i++) trainer.step();
-
-  const stepMs: number[] = [];
-  const loss: number[] = [];
-  const stepPeakBytes: number[] = [];
-  const startBytes = tracker.current;
-  const bench = new Bench({ time: 0, iterations: config.steps, warmup: false, retainSamples: true, throws: true });
-  bench.add(id, () => {
-    tracker.resetPeak();
-    const t0 = performance.now();
-    const outcome = trainer.step();
-    stepMs.push(performance.now() - t0);
-    loss.push(outcome.loss);
-    stepPeakBytes.push(tracker.peak);
-    injectFault(id, config, 'step');
-  }, { async: false });
-  await send({ type: 'measure-start', t: Date.now() });
-  await bench.run();
-  await send({ type: 'measure-end', t: Date.now(), steps: config.steps });
-
-  const result = bench.tasks[0]!.result;
-  if (result.state !== 'completed') throw new Error(`tinybench ended the measured steps in state ${result.state}`);
-  // Location statistics from the ordered samples through the one statistics
-  // module (the reports and gates use the same); mean and sd from tinybench.
-  const summary = summarize(stepMs)!;
-  const peakBytes = Math.max(...stepPeakBytes);
-  const outcome: WorkerOutcome = {
-    backend,
-    params: paramsReport(config.preset, config.unet)[MODE_SPECS[config.mode].network],
-    stepMs,
-    loss,
-    stepPeakBytes,
-    stats: {
-      medianMs: summary.median,
-      p95Ms: summary.p95,
-      minMs: summary.min,
-      maxMs: summary.max,
-      meanMs: result.latency.mean,
-      sdMs: result.latency.sd,
-      samplesPerSecond: (config.batch * config.accum * 1000) / summary.median,
-    },
-    memory: !TRACKING ? null : { ...tensorMemory(trainer, startBytes, peakBytes), rssPeakBytes: peakRssBytes() },
-  };
-  trainer.dispose();
-  return outcome;
+  const startup = { importMs: t1 - t0, buildMs: performance.now() - t1 };
+  try {
+    const measured = await measureSteps(trainer, tracker, {
+      warmup: config.warmup,
+      steps: config.steps,
+      onMeasureStart: () => send({ type: 'measure-start', t: Date.now() }),
+      onMeasureEnd: () => send({ type: 'measure-end', t: Date.now(), steps: config.steps }),
+    });
+    return {
+      backend,
+      params: cellParams(config),
+      // At least one: a suite's `steps` is a positive integer.
+      stepMs: measured.stepMs as WorkerOutcome['stepMs'],
+      loss: measured.loss,
+      stepPeakBytes: measured.stepPeakBytes,
+      memory: measured.memory ? { source: 'tensors', ...measured.memory, rssPeakBytes: peakRssBytes() } : { source: 'untracked', rssPeakBytes: peakRssBytes() },
+      startup,
+    };
+  } finally {
+    trainer.dispose();
+  }
 }
 
 process.once('message', (message: RunCellMessage) => {
   runCell(message)
     .then((outcome) => send({ type: 'done', outcome }))
-    .catch((err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err), userError: err instanceof UserError }))
+    .catch((err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err) }))
     .finally(() => process.exit(0));
 });

@@ -1,9 +1,10 @@
 // Expands a suite into its cells — presets × sweep axes × modes — each with
 // a stable id (a hash of its normalised configuration) that resume,
-// baselines and compare rely on; and selects cells by filter and shard.
+// baselines and compare rely on. Selecting among them is select.ts.
 import { createHash } from 'node:crypto';
 import type { Precision, RunBackend, TorchDevice } from '../backend/run-backends.ts';
 import { getPreset, latentSize, validateConfig, type PresetName, type UNetConfig } from '../model/config.ts';
+import { canonicalJson } from '../results/canonical-json.ts';
 import type { TrainerOptions } from '../train/trainer.ts';
 import { UserError } from '../user-error.ts';
 import { backendProblems, type Suite } from './schema.ts';
@@ -26,16 +27,6 @@ export interface CellConfig extends Pick<TrainerOptions, 'mode' | 'batch' | 'acc
 export interface Cell {
   id: string;
   config: CellConfig;
-}
-
-/** JSON with object keys sorted at every depth: one text per value. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export function cellId(config: CellConfig): string {
@@ -87,38 +78,6 @@ export function expandSuite(suite: Suite, overrides: { backend?: RunBackend; ste
     }
   }
   return cells;
-}
-
-const FILTER_KEYS = ['id', 'preset', 'mode', 'batch', 'accum', 'frames', 'size'] as const;
-type FilterKey = (typeof FILTER_KEYS)[number];
-
-/** `mode=delta-parallel,batch=2` (AND of keys; `a|b` for alternatives) → a predicate. */
-export function parseFilter(text: string): (cell: Cell) => boolean {
-  const clauses: Array<[FilterKey, Set<string>]> = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const eq = part.indexOf('=');
-    const key = part.slice(0, eq).trim();
-    if (eq < 1 || !(FILTER_KEYS as readonly string[]).includes(key)) {
-      throw new UserError(`--filter '${part}': write key=value with a key among ${FILTER_KEYS.join(', ')} (e.g. mode=delta-parallel,batch=2)`);
-    }
-    clauses.push([key as FilterKey, new Set(part.slice(eq + 1).split('|').map((v) => v.trim()))]);
-  }
-  return (cell) => clauses.every(([key, values]) => values.has(String(key === 'id' ? cell.id : cell.config[key])));
-}
-
-/** `k/n` → the k-th of n deterministic, balanced parts (round-robin over the expansion order). */
-export function parseShard(text: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index < 1 || index > count) {
-    throw new UserError(`--shard '${text}': write k/n with 1 ≤ k ≤ n (e.g. 2/4)`);
-  }
-  return { index, count };
-}
-
-export function shardCells(cells: Cell[], shard: { index: number; count: number }): Cell[] {
-  return cells.filter((_, i) => i % shard.count === shard.index - 1);
 }
 
 /** A short human label: `small delta-parallel b2 a1 8f 128px`. */

@@ -1,0 +1,23 @@
+// Which executor runs a cell: a TensorFlow.js backend in the tfjs worker
+// process, `torch` in the torch worker process (python/). Resolved once per
+// run: finding the torch Python is a probe of its own, and a missing torch
+// or CUDA must stop the run before any cell starts.
+import { locateTorchPython, requireTorchDevice } from '../backend/torch-python.ts';
+import type { Cell } from '../suite/expand.ts';
+import type { CellExecutor } from './cell-executor.ts';
+import { tfjsWorkerExecutor } from './tfjs-executor.ts';
+import { torchWorkerExecutor } from './torch-executor.ts';
+
+export interface ExecutorOptions {
+  /** The torch worker's interpreter (default: $MOBIUS_PYTHON, else the first python3 with torch). */
+  python?: string;
+}
+
+export async function executorsFor(cells: readonly Cell[], opts: ExecutorOptions = {}): Promise<(cell: Cell) => CellExecutor> {
+  const torchCells = cells.filter((c) => c.config.backend === 'torch');
+  if (torchCells.length === 0) return () => tfjsWorkerExecutor;
+  const python = await locateTorchPython(opts.python);
+  for (const device of new Set(torchCells.map((c) => c.config.device ?? 'auto'))) requireTorchDevice(python, device);
+  const torch = torchWorkerExecutor(python.executable);
+  return (cell) => (cell.config.backend === 'torch' ? torch : tfjsWorkerExecutor);
+}
