@@ -1,11 +1,12 @@
 // The command line: wiring only. Errors the user can fix print one line and
 // exit 2; anything else is a bug and keeps its stack.
 import { Command, CommanderError, Option } from 'commander';
+import { RUN_BACKENDS } from './backend/run-backends.ts';
 import { BACKEND_CHOICES } from './backend/select.ts';
 import { PRESET_NAMES } from './model/config.ts';
 import { MODES } from './train/modes.ts';
 import { UserError } from './user-error.ts';
-import { nonNegativeInt, oneOf, positiveInt } from './cli/options.ts';
+import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from './cli/options.ts';
 import { formatParams } from './cli/params-command.ts';
 import { paramsReport } from './model/params-report.ts';
 import { formatStep, runStepCommand } from './cli/step-command.ts';
@@ -45,6 +46,7 @@ program
   .option('--steps <n>', 'measured steps', positiveInt('--steps'), 3)
   .option('--warmup <n>', 'unmeasured steps first', nonNegativeInt('--warmup'), 1)
   .option('--seed <n>', 'seed of weights and data', nonNegativeInt('--seed'), 0)
+  .option('--lr <x>', 'AdamW learning rate (default 1e-4)', positiveNumber('--lr'))
   .option('--json', 'machine-readable output')
   .action(async (opts) => {
     const report = await runStepCommand(opts);
@@ -60,7 +62,8 @@ program
   .option('--filter <k=v,...>', 'only cells matching, e.g. mode=delta-parallel,batch=2 (a|b for alternatives)')
   .option('--shard <k/n>', 'only the k-th of n deterministic parts of the cells')
   .option('--dry-run', 'list the selected cells and run nothing')
-  .option('--backend <name>', `override the suite's backend: ${BACKEND_CHOICES.join(', ')}`, oneOf('--backend', BACKEND_CHOICES))
+  .option('--backend <name>', `override the suite's backend: ${RUN_BACKENDS.join(', ')}`, oneOf('--backend', RUN_BACKENDS))
+  .option('--python <path>', 'the torch worker\'s interpreter (default: $MOBIUS_PYTHON, else the first of python3, /usr/bin/python3 that imports torch)')
   .option('--steps <n>', "override the suite's measured steps", positiveInt('--steps'))
   .option('--warmup <n>', "override the suite's warm-up steps", nonNegativeInt('--warmup'))
   .option('--plan', 'plan every cell first (shape-only): plan.json beside results.jsonl, for reports')

@@ -24,6 +24,7 @@ function cell(mode: Mode, batch: number, medianMs: number, peakBytes: number, st
     stepMs: [medianMs], loss: [1], stepPeakBytes: [peakBytes],
     stats: stepTimeStats([medianMs], batch),
     memory: { source: 'tensors', startBytes: 0, peakBytes, weightsBytes: 0, optimizerBytes: 0, peakAboveStartBytes: peakBytes, rssPeakBytes: peakBytes },
+    efficiency: null,
   };
 }
 

@@ -8,8 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { formatEnv } from '../src/cli/env-command.ts';
+import { envReport, formatEnv } from '../src/cli/env-command.ts';
 import { captureEnvironment, probeBackends } from '../src/measure/environment.ts';
+
+const NO_TORCH = { unavailable: 'no python with torch' };
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'mobius-env-'));
@@ -72,7 +74,7 @@ test('nvidia-smi output: devices, [N/A] memory, driver and CUDA version', async 
     cuda: '12.4',
     note: null,
   });
-  const text = formatEnv({ environment: env, backends: [] });
+  const text = formatEnv({ environment: env, backends: [], torch: NO_TORCH });
   assert.match(text, /gpu 0: NVIDIA H100 80GB HBM3, 81559 MiB \(driver 550\.54\.15, CUDA 12\.4\)/);
 });
 
@@ -83,7 +85,7 @@ test('a missing nvidia-smi: no GPU, a note, no throw', async () => {
   assert.equal(env.gpu.driver, null);
   assert.equal(env.gpu.cuda, null);
   assert.equal(env.gpu.note, 'nvidia-smi not found');
-  assert.match(formatEnv({ environment: env, backends: [] }), /no GPU seen \(nvidia-smi not found\)/);
+  assert.match(formatEnv({ environment: env, backends: [], torch: NO_TORCH }), /no GPU seen \(nvidia-smi not found\)/);
 });
 
 test('the suite file hash is its sha256', async () => {
@@ -101,6 +103,27 @@ test('backends: wasm and cpu install and load; tfjs-node-gpu is not installed he
   assert.deepEqual(by.get('wasm'), { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', installed: true, loads: true, error: null });
   assert.deepEqual(by.get('cpu'), { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', installed: true, loads: true, error: null });
   assert.deepEqual(by.get('tensorflow-gpu'), { name: 'tensorflow-gpu', package: '@tensorflow/tfjs-node-gpu', installed: false, loads: false, error: null });
-  const text = formatEnv({ environment: await captureEnvironment({ cwd: REPO, nvidiaSmi: path.join(tmp, 'absent-smi') }), backends: probes });
+  const text = formatEnv({ environment: await captureEnvironment({ cwd: REPO, nvidiaSmi: path.join(tmp, 'absent-smi') }), backends: probes, torch: NO_TORCH });
   assert.match(text, /wasm\s+@tensorflow\/tfjs-backend-wasm\s+installed, loads/);
+});
+
+test('env names the torch worker\'s Python, its CUDA and devices, or says why there is none', async () => {
+  const environment = await captureEnvironment({ cwd: REPO, nvidiaSmi: path.join(tmp, 'absent-smi') });
+  const cuda = formatEnv({
+    environment, backends: [],
+    torch: {
+      executable: '/opt/venv/bin/python', source: 'flag',
+      env: {
+        python: '3.12.3', executable: '/opt/venv/bin/python', torch: '2.11.0', numpy: '2.2.0', cudaAvailable: true, cuda: '13.0', cudnn: 91000,
+        devices: [{ name: 'NVIDIA H100 80GB HBM3', totalMemoryBytes: 85_520_809_984, capability: '9.0' }], sdpa: true, flash: true, tf32Capable: true,
+      },
+    },
+  });
+  assert.match(cuda, /torch 2\.11\.0 .* at \/opt\/venv\/bin\/python, Python 3\.12\.3; SDPA yes/);
+  assert.match(cuda, /CUDA 13\.0, cuDNN 91000, flash attention enabled/);
+  assert.match(cuda, /NVIDIA H100 80GB HBM3, 79\.6 GiB, compute capability 9\.0/);
+  assert.match(formatEnv({ environment, backends: [], torch: NO_TORCH }), /torch\s+not available: no python/);
+  // And the real probe of this machine: a Python with torch where one is installed, or the reason.
+  const report = await envReport();
+  assert.ok('unavailable' in report.torch ? report.torch.unavailable.length > 0 : report.torch.env.torch.length > 0);
 });

@@ -1,17 +1,32 @@
 // `mobius-bench env`: the machine, the tfjs backends that install and load,
-// the GPU and the git commit, as results record them.
+// the torch worker's Python (torch, CUDA, cuDNN, devices, SDPA/flash), the
+// GPU and the git commit, as results record them.
 import { captureEnvironment, probeBackends } from '../measure/environment.ts';
 import type { BackendProbe, Environment } from '../measure/environment.ts';
+import { locateTorchPython, type TorchPython } from '../backend/torch-python.ts';
 import { formatGiB } from '../results/units.ts';
 
 export interface EnvReport {
   environment: Environment;
   backends: BackendProbe[];
+  /** The torch worker's interpreter and what it has, or why there is none. */
+  torch: TorchPython | { unavailable: string };
 }
 
-export async function envReport(): Promise<EnvReport> {
+export async function envReport(opts: { python?: string } = {}): Promise<EnvReport> {
+  const torch = locateTorchPython(opts.python).catch((err: Error) => ({ unavailable: err.message }));
   const [environment, backends] = await Promise.all([captureEnvironment(), probeBackends()]);
-  return { environment, backends };
+  return { environment, backends, torch: await torch };
+}
+
+function torchLines(t: EnvReport['torch']): string[] {
+  if ('unavailable' in t) return [`  torch          not available: ${t.unavailable}`];
+  const e = t.env;
+  const lines = [`  torch          torch ${e.torch} (numpy ${e.numpy ?? 'missing'}) at ${t.executable}, Python ${e.python}; SDPA ${e.sdpa ? 'yes' : 'no (explicit attention)'}`];
+  if (!e.cudaAvailable) lines.push('                 CUDA not available: the worker trains on the CPU');
+  else lines.push(`                 CUDA ${e.cuda ?? '?'}, cuDNN ${e.cudnn ?? '?'}, flash attention ${e.flash == null ? 'unknown' : e.flash ? 'enabled' : 'disabled'}, TF32 ${e.tf32Capable ? 'capable' : 'no'}`);
+  for (const d of e.devices) lines.push(`                 ${d.name}, ${formatGiB(d.totalMemoryBytes, 1)}, compute capability ${d.capability}`);
+  return lines;
 }
 
 export function formatEnv(r: EnvReport): string {
@@ -26,6 +41,7 @@ export function formatEnv(r: EnvReport): string {
     const state = !b.installed ? 'not installed' : b.loads ? 'installed, loads' : `installed, does not load: ${b.error ?? 'unknown error'}`;
     lines.push(`  ${b.name.padEnd(15)}${b.package.padEnd(32)}${state}`);
   }
+  lines.push(...torchLines(r.torch));
   if (e.gpu.available) {
     for (const d of e.gpu.devices) {
       const mem = d.memoryTotalMiB === null ? 'memory unknown' : `${d.memoryTotalMiB} MiB`;

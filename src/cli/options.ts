@@ -26,3 +26,11 @@ export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
     return value as T;
   };
 }
+
+export function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number, got '${value}'`);
+    return n;
+  };
+}

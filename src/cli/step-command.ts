@@ -23,6 +23,8 @@ export interface StepOptions {
   steps: number;
   warmup: number;
   seed: number;
+  /** AdamW's learning rate (default 1e-4). */
+  lr?: number;
 }
 
 export interface StepReport extends StepMeasurements {
@@ -51,7 +53,7 @@ export async function runStepCommand(opts: StepOptions): Promise<StepReport> {
       warmup: opts.warmup,
       seed: opts.seed,
     };
-    const trainer = new Trainer({ config: preset.config, mode: opts.mode, ...config });
+    const trainer = new Trainer({ config: preset.config, mode: opts.mode, ...config, learningRate: opts.lr });
     try {
       const measured = await measureSteps(trainer, tracker, { warmup: opts.warmup, steps: opts.steps });
       const params = paramsReport(preset.name)[MODE_SPECS[opts.mode].network];

@@ -170,6 +170,13 @@ const lineBase = {
   gpu: gpuReportSchema.nullable(),
 };
 
+const efficiencySchema = z.object({
+  flopsPerStep: z.number().nonnegative(),
+  peakFlopsPerSecond: z.number().positive().nullable(),
+  mfu: z.number().nonnegative().nullable(),
+});
+export type Efficiency = z.output<typeof efficiencySchema>;
+
 const okLineSchema = z.object({
   ...lineBase,
   status: z.literal('ok'),
@@ -185,6 +192,8 @@ const okLineSchema = z.object({
   stats: z.unknown().optional(),
   memory: cellMemorySchema,
   startup: startupSchema.nullable().default(null),
+  /** torch cells: the planner's FLOPs per step and MFU against the device's dense peak (null: unknown device). */
+  efficiency: efficiencySchema.nullable().default(null),
 });
 
 const failedLineSchema = z.object({

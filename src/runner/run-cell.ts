@@ -84,6 +84,7 @@ export async function runCell(cell: Cell, executor: CellExecutor, opts: CellRunO
       stepPeakBytes: done.stepPeakBytes,
       stats: stepTimeStats(done.stepMs, samplesPerStep(cell.config)),
       memory: done.memory,
+      efficiency: null,
     };
   }
   const { reason, message } = failure(exit, { timedOut, timeoutMs: opts.timeoutMs, workerError, protocolError, executor: executor.name });

@@ -18,6 +18,7 @@ import { cellLabel } from '../suite/expand.ts';
 import { selectCells, type SelectOptions } from '../suite/select.ts';
 import { UserError } from '../user-error.ts';
 import type { CellExecutor } from './cell-executor.ts';
+import { efficiencyOf } from './efficiency.ts';
 import { executorsFor, type ExecutorOptions } from './executors.ts';
 import { makeProgress } from './progress.ts';
 import { Interrupted, runCell } from './run-cell.ts';
@@ -107,10 +108,13 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
 
   let todo = selected.filter((c) => !done.has(c.id));
   const notDone = todo.length;
+  // torch cells carry the planner's FLOPs per step for their MFU.
+  const flopsOf = new Map<string, number>();
   if (opts.plan || opts.skipUnfit) {
     const device = opts.device ?? 'a100-40gb';
     parseDevice(device);
     const plans = await planInChild(todo, device);
+    for (const p of plans) flopsOf.set(p.id, p.flops);
     writePlanFile(out, { device, cells: plans });
     if (opts.skipUnfit) {
       const unfit = plans.filter((p) => !p.fits);
@@ -122,6 +126,10 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
       todo = todo.filter((c) => !unfitIds.has(c.id));
       writeRunRecord(out, record);
     }
+  }
+  const unplannedTorch = todo.filter((c) => c.config.backend === 'torch' && !flopsOf.has(c.id));
+  if (unplannedTorch.length > 0) {
+    for (const p of await planInChild(unplannedTorch, opts.device ?? 'a100-40gb')) flopsOf.set(p.id, p.flops);
   }
   const progress = makeProgress({ json: opts.json ?? false });
   let interrupted = false;
@@ -148,6 +156,7 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
         }
         throw err;
       }
+      if (result.status === 'ok') result.efficiency = efficiencyOf(result, flopsOf.get(cell.id));
       appendResult(resultsFile, result);
       results.push(result);
       progress.cellEnd(result);

@@ -8,11 +8,13 @@ import type { CellExecutor } from './cell-executor.ts';
 import type { RunCellMessage } from './messages.ts';
 import { processExecution } from './process-execution.ts';
 
-export function torchWorkerExecutor(python: string): CellExecutor {
+/** `module` and `env`: another worker module speaking the same protocol (the tests' faulty one). */
+export function torchWorkerExecutor(python: string, opts: { module?: string; env?: NodeJS.ProcessEnv; name?: string } = {}): CellExecutor {
+  const module = opts.module ?? 'mobius_bench_torch.worker';
   return {
-    name: 'torch worker',
+    name: opts.name ?? 'torch worker',
     start(cell, onMessage) {
-      const child = spawn(python, ['-m', 'mobius_bench_torch.worker'], { stdio: ['pipe', 'pipe', 'pipe'], env: torchWorkerEnv() });
+      const child = spawn(python, ['-m', module], { stdio: ['pipe', 'pipe', 'pipe'], env: torchWorkerEnv(opts.env) });
       const execution = processExecution(child, 'stdout-json-lines', onMessage);
       // A worker that dies before reading its cell: its exit says why, not an EPIPE here.
       child.stdin!.on('error', () => {});
