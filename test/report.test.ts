@@ -298,3 +298,23 @@ test('a run of every mode: Mobius against each serial mode that checkpoints as i
   assert.match(JSON.stringify(fig6[0]!.config.data.labels), /vs serial-ckpt −40 %/);
   assert.ok((await writeReports(out)).length >= 4);
 });
+
+test('memory against step time: one chart per matched group, one point per mode, in the page and as a PNG', async () => {
+  const data = loadReportData(fileURLToPath(new URL('./fixtures/runs/smoke-five-modes', import.meta.url)));
+  const pareto = buildCharts(data).filter((c) => c.section === 'pareto');
+  assert.equal(pareto.length, 1, 'one matched group');
+  const datasets = pareto[0]!.config.data.datasets as Array<{ label: string; data: Array<{ x: number; y: number }> }>;
+  assert.deepEqual(datasets.map((d) => d.label), [...MODES]);
+  for (const d of datasets) {
+    const cell = data.cells.find((c) => c.result.config.mode === d.label)!.result;
+    assert.ok(cell.status === 'ok');
+    assert.deepEqual(d.data, [{ x: cell.stats.medianMs, y: (cell.memory as { peakBytes: number }).peakBytes / 1e6 }]);
+  }
+  // Checkpointing is the smallest of the delta modes here: the view must show it lower.
+  const y = (mode: string) => datasets.find((d) => d.label === mode)!.data[0]!.y;
+  assert.ok(y('delta-serial-ckpt') < y('delta-serial') && y('delta-parallel-ckpt') < y('delta-parallel'));
+  assert.match(toHtml(data), /id="pareto"[\s\S]*memory against step time, one point per mode/);
+  const png = await renderPng(pareto[0]!);
+  const image = await loadImage(png);
+  assert.equal(image.width, pareto[0]!.width * PNG_SCALE);
+});

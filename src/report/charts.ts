@@ -1,8 +1,9 @@
 // The one definition of every chart, as plain Chart.js configurations (data
 // only, no functions): report.html hands them to Chart.js in the page and
 // png.ts to Chart.js on a @napi-rs/canvas, so both draw the same chart.
-// Charts: the paper's Fig. 6 (memory and time bars per matched group),
-// sweeps against batch, each cell's memory timeline, loss curves.
+// Charts: the paper's Fig. 6 (memory and time bars per matched group), the
+// memory-versus-time view of each group (which mode is both smaller and
+// faster), sweeps against batch, each cell's memory timeline, loss curves.
 import type { ChartConfiguration, ChartDataset, Point } from 'chart.js';
 import { trackedMemory, type CellResult } from '../results/cell-result.ts';
 import { MB } from '../results/units.ts';
@@ -10,7 +11,7 @@ import type { Mode } from '../train/modes.ts';
 import { formatRatioChange } from './format.ts';
 import type { ReportData } from './report-data.ts';
 
-export type ChartSection = 'fig6' | 'sweep' | 'timeline' | 'loss';
+export type ChartSection = 'fig6' | 'pareto' | 'sweep' | 'timeline' | 'loss';
 
 export interface ChartSpec {
   /** File-name safe: charts/<id>.png. */
@@ -126,6 +127,44 @@ function fig6Charts(data: ReportData): ChartSpec[] {
         },
       });
     }
+  }
+  return specs;
+}
+
+/**
+ * Memory against step time, one point per mode, one chart per matched group:
+ * the Pareto view — a mode below and left of another is both smaller and
+ * faster (Mobius against checkpointing, checkpointing against the plain net).
+ */
+function paretoCharts(data: ReportData): ChartSpec[] {
+  const specs: ChartSpec[] = [];
+  for (const group of data.groups) {
+    const cells = data.modes.map((mode) => [mode, group.cells[mode]] as const).filter(([, r]) => memoryValue(r, data) != null && timeValue(r) != null);
+    if (cells.length < 2) continue;
+    const first = cells[0]![1]!;
+    const c = first.config;
+    const shape = `${shapeOf(first)} b${c.batch} a${c.accum}`;
+    const datasets: ChartDataset<'scatter'>[] = cells.map(([mode, r]) => ({
+      label: mode,
+      data: [pt(timeValue(r)!, memoryValue(r, data))],
+      backgroundColor: MODE_COLORS[mode],
+      borderColor: MODE_COLORS[mode],
+      pointRadius: 7,
+      pointHoverRadius: 9,
+    }));
+    const title = `${shape}: memory against step time, one point per mode`;
+    specs.push({
+      id: safeId(`pareto-${shape}`),
+      section: 'pareto',
+      title,
+      width: 520,
+      height: 380,
+      config: {
+        type: 'scatter',
+        data: { datasets },
+        options: baseOptions(title, axis('median step time (ms)', { type: 'linear', beginAtZero: true }), axis(memoryAxisTitle(data), { beginAtZero: true })),
+      },
+    });
   }
   return specs;
 }
@@ -246,7 +285,7 @@ function lossCharts(data: ReportData): ChartSpec[] {
 }
 
 export function buildCharts(data: ReportData): ChartSpec[] {
-  const specs = [...fig6Charts(data), ...sweepCharts(data), ...timelineCharts(data), ...lossCharts(data)];
+  const specs = [...fig6Charts(data), ...paretoCharts(data), ...sweepCharts(data), ...timelineCharts(data), ...lossCharts(data)];
   // Ids become file names: make any repeat unique.
   const seen = new Map<string, number>();
   for (const s of specs) {

@@ -265,13 +265,14 @@ export function toHtml(data: ReportData): string {
 ${description ? `<p id="suite-description">${esc(description)}</p>` : ''}
 <p><strong>${esc(countsLine(data))}</strong> · ${esc(environmentLine(data))}${duration(data) ? ` · took ${esc(duration(data))}` : ''}</p>
 ${data.notes.length ? `<ul class="notes">${data.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
-<nav><a href="#claims">claims</a><a href="#fig6">Fig. 6</a><a href="#sweeps">sweeps</a><a href="#loss">loss</a><a href="#timelines">memory timelines</a><a href="#params">parameters</a><a href="#environment">environment</a><a href="#failed">failed cells</a><a href="#cells">all cells</a></nav>
+<nav><a href="#claims">claims</a><a href="#fig6">Fig. 6</a><a href="#pareto">memory vs time</a><a href="#sweeps">sweeps</a><a href="#loss">loss</a><a href="#timelines">memory timelines</a><a href="#params">parameters</a><a href="#environment">environment</a><a href="#failed">failed cells</a><a href="#cells">all cells</a></nav>
 </header>
 <main>
 <section id="claims"><h2>Claims</h2>${claimsSection(data)}</section>
 <section id="fig6"><h2>Memory and time per step, Mobius against serial (paper Fig. 6)</h2>
 ${has('fig6') ? charts(specs, specs, 'fig6') : '<p class="muted">No cell finished.</p>'}
 ${comparisonTables(data)}</section>
+<section id="pareto"><h2>Memory against step time: which mode is both smaller and faster</h2>${has('pareto') ? charts(specs, specs, 'pareto') : '<p class="muted">No matched group with two finished modes.</p>'}</section>
 <section id="sweeps"><h2>Sweeps against batch</h2>${has('sweep') ? charts(specs, specs, 'sweep') : '<p class="muted">No sweep: the run has one batch size per configuration.</p>'}</section>
 <section id="loss"><h2>Loss per measured step (does the parallel net learn like the serial one?)</h2>${has('loss') ? charts(specs, specs, 'loss') : '<p class="muted">No losses recorded.</p>'}</section>
 <section id="timelines"><h2>Memory timeline of each cell</h2>
