@@ -1,0 +1,103 @@
+// The PyTorch planner's entry point: what torch.cuda.max_memory_allocated
+// reports for one optimizer step of the torch worker (after warm-up), from
+// the layer plan alone — no torch, no GPU. One micro-batch is recorded op by
+// op (record.ts); the step's peak is the largest of
+//   forward:   weights + moments (+ gradients from the earlier micro-batches) + live activations,
+//   backward:  the same + what unexecuted nodes keep + gradients in flight + scratch,
+//   update:    weights + gradients + moments + AdamW's foreach temporaries,
+// each plus cuBLAS's workspaces, every tensor rounded to the allocator's
+// 512-byte blocks. The split (weights, gradients, optimizer state) is the
+// worker's own, unrounded.
+import type { CellConfig } from '../../suite/expand.ts';
+import { allocatedBytes, workspaceBytes } from './allocator.ts';
+import { backwardLiveness } from './backward-liveness.ts';
+import { forwardLiveness } from './forward-liveness.ts';
+import type { TrainableRule } from './modules/parameters.ts';
+import type { AttentionImpl } from './ops/attention.ts';
+import { optimizerStepScratch } from './optimizer-step.ts';
+import { recordMicroBatch } from './record.ts';
+import type { RuntimeName } from './runtime.ts';
+import { savedBytes } from './saved-bytes.ts';
+import { staticMemory } from './static-memory.ts';
+import { numel } from './strided.ts';
+
+export interface TorchPlanOptions {
+  /** 'sdpa': F.scaled_dot_product_attention as torch 2.x runs it on CUDA; 'explicit': softmax(QKᵀ)V written out. */
+  attention: AttentionImpl;
+  /** Whose autograd to model: torch 2.x on CUDA (default), or torch 1.13 on the CPU (what the tests count against). */
+  runtime?: RuntimeName;
+  /** Which parameters train, where not the mode's groups (e.g. to replay a reference run that froze others). */
+  trainable?: TrainableRule;
+}
+
+export interface TorchPlannedMemory {
+  /** Predicted torch.cuda.max_memory_allocated during one optimizer step. */
+  peakBytes: number;
+  weightsBytes: number;
+  optimizerBytes: number;
+  gradientBytes: number;
+  /** peak − weights − optimizer − gradients. */
+  workingBytes: number;
+  /** Kept for backward when one micro-batch's forward (loss included) ends; parameters excluded. */
+  savedBytes: number;
+}
+
+export interface TorchCellPlan {
+  framework: 'pytorch';
+  runtime: RuntimeName;
+  attention: AttentionImpl;
+  memory: TorchPlannedMemory;
+  /** Where the peak falls and the candidates it was taken from. */
+  phases: { peakIn: 'forward' | 'backward' | 'optimizer-step'; forwardBytes: number; backwardBytes: number; optimizerStepBytes: number; workspaceBytes: number };
+  trainableParams: number;
+  frozenParams: number;
+  notes: string[];
+  planMs: number;
+}
+
+export function planTorchCell(config: CellConfig, opts: TorchPlanOptions): TorchCellPlan {
+  const t0 = performance.now();
+  const runtime = opts.runtime ?? 'cuda';
+  const record = recordMicroBatch(config, { attention: opts.attention, runtime, ...(opts.trainable ? { trainable: opts.trainable } : {}) });
+  const statics = staticMemory(record.net);
+  const rounded = (bytes: number) => allocatedBytes(runtime, bytes);
+  let weights = 0;
+  let gradients = 0;
+  for (const p of record.net.params.params) {
+    weights += rounded(p.tensor.storage.bytes);
+    if (p.trainable) gradients += rounded(4 * numel(p.shape));
+  }
+  const moments = 2 * gradients;
+  const workspaces = workspaceBytes(runtime);
+  // After the first micro-batch every trained weight has its .grad until the update.
+  const gradientsExist = config.accum >= 2;
+  const base = weights + moments + (gradientsExist ? gradients : 0) + workspaces;
+  const forwardBytes = base + forwardLiveness(record).peakBytes;
+  const backwardBytes = base + backwardLiveness(record, { gradientsExist }).peakBytes;
+  const optimizerStepBytes = weights + gradients + moments + workspaces + optimizerStepScratch(runtime, record.net);
+  const peakBytes = Math.max(forwardBytes, backwardBytes, optimizerStepBytes);
+  const peakIn = peakBytes === backwardBytes ? 'backward' : peakBytes === forwardBytes ? 'forward' : 'optimizer-step';
+  const what = runtime === 'cuda' ? 'torch.cuda.max_memory_allocated of one optimizer step (PyTorch 2.x, CUDA)' : 'the bytes PyTorch 1.13 on the CPU would hold (tests only)';
+  return {
+    framework: 'pytorch',
+    runtime,
+    attention: opts.attention,
+    memory: {
+      peakBytes,
+      weightsBytes: statics.weightsBytes,
+      optimizerBytes: statics.optimizerBytes,
+      gradientBytes: statics.gradientBytes,
+      workingBytes: peakBytes - statics.weightsBytes - statics.optimizerBytes - statics.gradientBytes,
+      savedBytes: savedBytes(record),
+    },
+    phases: { peakIn, forwardBytes, backwardBytes, optimizerStepBytes, workspaceBytes: workspaces },
+    trainableParams: statics.trainableParams,
+    frozenParams: statics.frozenParams,
+    notes: [
+      `PyTorch plan: predicts ${what} for the torch worker's net, not a TensorFlow.js run.`,
+      `attention '${opts.attention}'${opts.attention === 'sdpa' ? ' (flash / memory-efficient kernels: q, k, v, output and log-sum-exp kept, no score matrix)' : ' (softmax(QKᵀ)V written out: the score matrix is kept)'}; precision ${config.precision ?? 'fp32'}, frozen weights ${config.frozenWeights ?? 'fp32'}.`,
+      'Not modelled: cuDNN convolution workspaces and other library scratch, allocator fragmentation (reserved, not allocated, memory).',
+    ],
+    planMs: performance.now() - t0,
+  };
+}
