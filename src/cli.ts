@@ -1,7 +1,7 @@
 // The command line: wiring only. Errors the user can fix print one line and
 // exit 2; anything else is a bug and keeps its stack.
 import { Command, CommanderError, Option } from 'commander';
-import { RUN_BACKENDS } from './backend/run-backends.ts';
+import { PRECISIONS, RUN_BACKENDS } from './backend/run-backends.ts';
 import { BACKEND_CHOICES } from './backend/select.ts';
 import { PRESET_NAMES } from './model/config.ts';
 import { MODES } from './train/modes.ts';
@@ -134,7 +134,7 @@ program
 
 program
   .command('plan')
-  .description('predict peak memory and FLOPs per step without a device (shape-only backend)')
+  .description('predict peak memory and FLOPs per step without a device: TensorFlow.js buffers, or PyTorch\'s CUDA peak for torch cells')
   .argument('[suite]', 'suite file; or give --preset and --mode')
   .option('--filter <k=v,...>', "only the suite's cells matching")
   .option('--preset <name>', `network preset: ${PRESET_NAMES.join(', ')}`, oneOf('--preset', PRESET_NAMES))
@@ -143,6 +143,9 @@ program
   .option('--accum <n>', 'micro-batches per optimizer step', positiveInt('--accum'))
   .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
   .option('--size <px>', 'image size in pixels', positiveInt('--size'))
+  .option('--backend <name>', "for a cell from flags: 'torch' predicts PyTorch's CUDA peak; a TensorFlow.js backend (default wasm) its tensor buffers", oneOf('--backend', RUN_BACKENDS))
+  .option('--precision <p>', `with --backend torch: autocast precision, ${PRECISIONS.join(', ')}`, oneOf('--precision', PRECISIONS))
+  .option('--frozen-weights <p>', `with --backend torch: the frozen weights' dtype, ${PRECISIONS.join(', ')}`, oneOf('--frozen-weights', PRECISIONS))
   .option('--device <d>', 'a100-40gb, a100-80gb, v100-32gb, v100-16gb, h100-80gb or <N>gib', 'a100-40gb')
   .option('--max-batch', 'also find the largest batch that fits, per mode')
   .option('--json', 'machine-readable output')

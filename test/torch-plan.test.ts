@@ -105,8 +105,8 @@ test('an sd21 cell plans in under 2 s and says it is a PyTorch plan', () => {
   assert.equal(plan.framework, 'pytorch');
   assert.match(plan.notes[0]!, /PyTorch/);
   const m = plan.memory;
-  assert.equal(m.workingBytes, m.peakBytes - m.weightsBytes - m.optimizerBytes - m.gradientBytes);
-  assert.ok(m.savedBytes > 0 && m.savedBytes < m.workingBytes, 'what backward needs is part of the working set');
+  assert.equal(m.activationBytes, m.peakBytes - m.weightsBytes - m.optimizerBytes - m.gradientBytes);
+  assert.ok(m.savedBytes > 0 && m.savedBytes < m.activationBytes, 'what backward needs is part of the working set');
   console.log(`sd21 512 px delta-serial bf16: ${(m.peakBytes / 1e9).toFixed(2)} GB in ${ms.toFixed(0)} ms`);
 });
 
@@ -121,4 +121,26 @@ test('checkpointing and the parallel net keep less than the serial net, and the 
 test('frozen weights below float32 need mixed precision, as the worker says', () => {
   assert.throws(() => planTorchCell(cell('tiny', 'delta-serial', { batch: 1, frames: 2, size: 32 }, 'fp32', 'bf16'), { attention: 'sdpa' }), /mixed precision/);
   assert.throws(() => planTorchCell(cell('tiny', 'delta-serial', { batch: 1, frames: 2, size: 32 }, 'fp32'), { attention: 'sdpa', runtime: 'cpu' }), /explicit/);
+});
+
+test('plan --backend torch: PyTorch figures, said in words; --max-batch bisects on them; torch-only flags refused elsewhere', () => {
+  const bin = new URL('../bin/mobius-bench.js', import.meta.url).pathname;
+  const cli = (...args: string[]) => spawnSync(process.execPath, [bin, 'plan', ...args], { encoding: 'utf8', timeout: 120_000 });
+  const flags = ['--preset', 'tiny', '--mode', 'delta-parallel-ckpt', '--frames', '4', '--size', '64', '--backend', 'torch', '--precision', 'bf16'];
+  const json = cli(...flags, '--json');
+  assert.equal(json.status, 0, json.stderr);
+  const [cell] = JSON.parse(json.stdout).cells;
+  assert.equal(cell.framework, 'pytorch');
+  assert.equal(cell.config.precision, 'bf16');
+  assert.equal(cell.memory.peakBytes, planTorchCell(cell.config, { attention: 'sdpa' }).memory.peakBytes);
+  assert.ok(cell.flops > 0);
+  const text = cli(...flags);
+  assert.match(text.stdout, /PyTorch: torch\.cuda\.max_memory_allocated/);
+  assert.match(text.stdout, /pytorch\s+tiny delta-parallel-ckpt b1 a1 4f 64px bf16/);
+  const device = `${(cell.memory.peakBytes * 3.5) / 1024 ** 3}gib`;
+  const max = JSON.parse(cli(...flags, '--device', device, '--max-batch', '--json').stdout).maxBatch[0];
+  assert.ok(max.maxBatch >= 2 && max.peakBytesAtMax <= cell.memory.peakBytes * 3.5);
+  const refused = cli('--preset', 'tiny', '--mode', 'full', '--frozen-weights', 'bf16');
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /need --backend torch/);
 });

@@ -1,9 +1,9 @@
 // `mobius-bench plan`: predicted peak memory and FLOPs of a suite's cells or
 // of one configuration from flags, without running anything on a device.
-import type { BackendChoice } from '../backend/select.ts';
+import type { Precision, RunBackend } from '../backend/run-backends.ts';
 import { getPreset, type PresetName } from '../model/config.ts';
 import { parseDevice, type Device } from '../plan/devices.ts';
-import { cellFromConfig, Planner, type MaxBatch, type PlannedCell } from '../plan/planner.ts';
+import { cellFromConfig, Planner, type MaxBatch, type PlannedCell, type PlannedFramework } from '../plan/planner.ts';
 import { cellLabel, type Cell } from '../suite/expand.ts';
 import { GiB } from '../results/units.ts';
 import { selectCells } from '../suite/select.ts';
@@ -19,6 +19,10 @@ export interface PlanOptions {
   accum?: number;
   frames?: number;
   size?: number;
+  /** For a cell from flags: 'torch' plans PyTorch's CUDA peak, anything else TensorFlow.js's buffers (default wasm). */
+  backend?: RunBackend;
+  precision?: Precision;
+  frozenWeights?: Precision;
   device: string;
   maxBatch?: boolean;
   json?: boolean;
@@ -35,11 +39,20 @@ function cellsFromFlags(opts: PlanOptions): Cell[] {
     throw new UserError('plan: give a suite file, or --preset and --mode (with --batch, --accum, --frames, --size as needed)');
   }
   const preset = getPreset(opts.preset);
+  const backend = opts.backend ?? 'wasm';
+  const torchOnly = { precision: opts.precision, frozenWeights: opts.frozenWeights };
+  if (backend !== 'torch' && Object.values(torchOnly).some((v) => v != null && v !== 'fp32')) {
+    throw new UserError('plan: --precision and --frozen-weights other than fp32 need --backend torch (TensorFlow.js trains in fp32)');
+  }
+  if (backend === 'torch' && torchOnly.frozenWeights != null && torchOnly.frozenWeights !== 'fp32' && (torchOnly.precision ?? 'fp32') === 'fp32') {
+    throw new UserError(`plan: --frozen-weights ${torchOnly.frozenWeights} needs --precision ${torchOnly.frozenWeights} (autocast); with fp32 keep the frozen weights fp32`);
+  }
   return [cellFromConfig({
     preset: preset.name, unet: preset.config, mode: opts.mode,
     batch: opts.batch ?? 1, accum: opts.accum ?? 1,
     frames: opts.frames ?? preset.defaults.frames, size: opts.size ?? preset.defaults.size,
-    textLength: preset.defaults.textLength, seed: 0, backend: 'wasm' as BackendChoice, warmup: 1, steps: 1,
+    textLength: preset.defaults.textLength, seed: 0, backend, warmup: 1, steps: 1,
+    ...(backend === 'torch' ? { precision: torchOnly.precision ?? 'fp32', frozenWeights: torchOnly.frozenWeights ?? 'fp32', device: 'cuda' as const } : {}),
   })];
 }
 
@@ -66,14 +79,22 @@ export async function planCommand(opts: PlanOptions): Promise<PlanReport> {
 
 const gib = (b: number) => (b / GiB).toFixed(2);
 
+const FRAMEWORK_LINES: Record<PlannedFramework, string> = {
+  'tensorflow.js': 'TensorFlow.js: unique float32 tensor buffers as the wasm backend holds them (exact for TensorFlow.js; not a PyTorch figure)',
+  pytorch: "PyTorch: torch.cuda.max_memory_allocated of one step after warm-up on a CUDA GPU (torch 2.x, SDPA attention), predicted from the layer plan",
+};
+
 export function formatPlan(r: PlanReport): string {
+  const frameworks = [...new Set(r.cells.map((c) => c.framework))];
   const lines = [
-    `device ${r.device.name} (${gib(r.device.bytes)} GiB); memory in GiB of unique float32 tensor buffers, as TensorFlow.js (wasm) holds them`,
-    `${'id'.padEnd(13)}${'cell'.padEnd(38)}${'peak'.padStart(8)}${'weights'.padStart(9)}${'optim'.padStart(8)}${'grads'.padStart(8)}${'working'.padStart(9)}${'TFLOP'.padStart(9)}  fits`,
+    `device ${r.device.name} (${gib(r.device.bytes)} GiB); memory in GiB (2^30 bytes), predicted for`,
+    ...frameworks.map((f) => `  ${FRAMEWORK_LINES[f]}`),
+    `${'id'.padEnd(13)}${'framework'.padEnd(14)}${'cell'.padEnd(48)}${'peak'.padStart(9)}${'weights'.padStart(9)}${'optim'.padStart(9)}${'grads'.padStart(9)}${'activ.'.padStart(9)}${'TFLOP'.padStart(10)}  fits`,
   ];
   for (const c of r.cells) {
     const m = c.memory;
-    lines.push(`${c.id.padEnd(13)}${cellLabel(c.config).padEnd(38)}${gib(m.peakBytes).padStart(8)}${gib(m.weightsBytes).padStart(9)}${gib(m.optimizerBytes).padStart(8)}${gib(m.gradientBytes).padStart(8)}${gib(m.activationBytes).padStart(9)}${(c.flops / 1e12).toFixed(3).padStart(9)}  ${c.fits ? 'yes' : 'NO'}`);
+    const label = cellLabel(c.config) + (c.config.precision && c.config.precision !== 'fp32' ? ` ${c.config.precision}` : '');
+    lines.push(`${c.id.padEnd(13)}${c.framework.padEnd(14)}${label.padEnd(48)}${gib(m.peakBytes).padStart(9)}${gib(m.weightsBytes).padStart(9)}${gib(m.optimizerBytes).padStart(9)}${gib(m.gradientBytes).padStart(9)}${gib(m.activationBytes).padStart(9)}${(c.flops / 1e12).toFixed(3).padStart(10)}  ${c.fits ? 'yes' : 'NO'}`);
   }
   if (r.maxBatch) {
     lines.push('', 'largest batch that fits:');

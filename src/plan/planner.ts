@@ -7,11 +7,18 @@ import { BufferTracker } from '../measure/tensor-memory.ts';
 import { cellId, type Cell, type CellConfig } from '../suite/expand.ts';
 import type { Device } from './devices.ts';
 import { planCell, type PlannedMemory } from './plan-cell.ts';
+import { planTorchCell } from './torch/plan-torch-cell.ts';
+
+/** Whose memory a plan predicts: TensorFlow.js's unique tensor buffers, or PyTorch's CUDA allocator. */
+export type PlannedFramework = 'tensorflow.js' | 'pytorch';
 
 export interface PlannedCell {
   id: string;
   config: CellConfig;
-  memory: PlannedMemory;
+  /** Said with every plan: the two frameworks' figures differ by up to 5×. */
+  framework: PlannedFramework;
+  memory: PlannedMemory & { savedBytes?: number };
+  /** FLOPs of one optimizer step (counted on the shape-only TensorFlow.js backend for both frameworks: the same network). */
   flops: number;
   fits: boolean;
   planMs: number;
@@ -37,15 +44,22 @@ export class Planner {
 
   async plan(cell: Cell, device: Device): Promise<PlannedCell> {
     const p = await planCell(cell.config, this.backend, this.tracker);
-    return { id: cell.id, config: cell.config, memory: p.memory, flops: p.flops, fits: p.memory.peakBytes <= device.bytes, planMs: p.planMs };
+    if (cell.config.backend !== 'torch') {
+      return { id: cell.id, config: cell.config, framework: 'tensorflow.js', memory: p.memory, flops: p.flops, fits: p.memory.peakBytes <= device.bytes, planMs: p.planMs };
+    }
+    const t = planTorchCell(cell.config, { attention: 'sdpa' });
+    return { id: cell.id, config: cell.config, framework: 'pytorch', memory: t.memory, flops: p.flops, fits: t.memory.peakBytes <= device.bytes, planMs: p.planMs + t.planMs };
+  }
+
+  /** The planned peak alone: what --max-batch bisects on (torch cells need no tfjs plan for it). */
+  private async peakOf(config: CellConfig): Promise<number> {
+    if (config.backend === 'torch') return planTorchCell(config, { attention: 'sdpa' }).memory.peakBytes;
+    return (await planCell(config, this.backend, this.tracker)).memory.peakBytes;
   }
 
   /** Doubles the batch until it no longer fits, then bisects (the peak grows with the batch). */
   async maxBatch(config: CellConfig, device: Device, limit = 4096): Promise<MaxBatch> {
-    const peakAt = async (batch: number) => {
-      const c = { ...config, batch };
-      return (await planCell(c, this.backend, this.tracker)).memory.peakBytes;
-    };
+    const peakAt = (batch: number) => this.peakOf({ ...config, batch });
     const label = `${config.preset} a${config.accum} ${config.frames}f ${config.size}px`;
     let lo = 0;
     let loPeak: number | null = null;

@@ -14,6 +14,8 @@ const bytes = z.number().nonnegative();
 const plannedCellSchema = z.object({
   id: z.string().min(1),
   config: cellConfigSchema,
+  /** Whose memory the plan predicts (absent in plans made before the torch planner: TensorFlow.js). */
+  framework: z.enum(['tensorflow.js', 'pytorch']).default('tensorflow.js'),
   /** The planner's split of the peak; the rest of the peak is activations and temporaries. */
   memory: z.object({ peakBytes: bytes, weightsBytes: bytes, optimizerBytes: bytes, gradientBytes: bytes }),
   /** FLOPs of one optimizer step. */

@@ -37,7 +37,7 @@ export interface TorchPlannedMemory {
   optimizerBytes: number;
   gradientBytes: number;
   /** peak − weights − optimizer − gradients. */
-  workingBytes: number;
+  activationBytes: number;
   /** Kept for backward when one micro-batch's forward (loss included) ends; parameters excluded. */
   savedBytes: number;
 }
@@ -87,7 +87,7 @@ export function planTorchCell(config: CellConfig, opts: TorchPlanOptions): Torch
       weightsBytes: statics.weightsBytes,
       optimizerBytes: statics.optimizerBytes,
       gradientBytes: statics.gradientBytes,
-      workingBytes: peakBytes - statics.weightsBytes - statics.optimizerBytes - statics.gradientBytes,
+      activationBytes: peakBytes - statics.weightsBytes - statics.optimizerBytes - statics.gradientBytes,
       savedBytes: savedBytes(record),
     },
     phases: { peakIn, forwardBytes, backwardBytes, optimizerStepBytes, workspaceBytes: workspaces },
