@@ -2,7 +2,7 @@
 // first line is a fixed HTML marker, so a workflow finds its own comment and
 // updates it in place instead of adding one per push.
 import { formatChange } from '../results/units.ts';
-import type { Comparison, MetricResult } from './compare.ts';
+import { OTHER_MACHINE, type Comparison, type MetricResult } from './compare.ts';
 import { verdictLine } from './format-table.ts';
 import { describeMetric, formatDelta, formatP, formatValue } from './format-util.ts';
 import { describeThreshold, METRIC_NAMES, METRICS } from './thresholds.ts';
@@ -93,7 +93,7 @@ export function formatMarkdown(c: Comparison): string {
     for (const x of c.onlyInCurrent) out.push(`- only in the current run: ${md(x.label)} ${code(x.id)}`);
   }
 
-  const notes = c.cells.flatMap((cell) => cell.metrics.filter((m) => m.note && m.verdict !== 'unchanged').map((m) => `${cell.label}: ${METRIC_NAMES[m.metric]}: ${m.note}`));
+  const notes = c.cells.flatMap((cell) => cell.metrics.filter((m) => m.note && m.verdict !== 'unchanged' && m.note !== OTHER_MACHINE).map((m) => `${cell.label}: ${METRIC_NAMES[m.metric]}: ${m.note}`));
   if (c.warnings.length || notes.length) {
     out.push('');
     out.push('### Warnings');

@@ -1,7 +1,7 @@
 // The comparison as a terminal table: one row per matched cell, one column
 // per metric, then claims, one-sided cells, warnings and the verdict line.
 import { formatChange } from '../results/units.ts';
-import type { CellComparison, Comparison, MetricResult } from './compare.ts';
+import { OTHER_MACHINE, type CellComparison, type Comparison, type MetricResult } from './compare.ts';
 import { formatP, pad } from './format-util.ts';
 import { describeThreshold, METRIC_NAMES, METRICS, type Metric } from './thresholds.ts';
 
@@ -9,6 +9,7 @@ const MARK: Record<CellComparison['verdict'], string> = { regression: '✗', war
 
 function metricCell(m: MetricResult | undefined): string {
   if (!m) return '';
+  if (m.note === OTHER_MACHINE) return `${formatChange(m.change)} (not gated)`;
   if (m.verdict === 'not-compared') return 'n/a';
   let text = formatChange(m.change);
   if (m.metric === 'time' && m.p != null) text += ` (${formatP(m.p)})`;
@@ -67,7 +68,7 @@ export function formatTable(c: Comparison): string {
     lines.push(`only in the current run (${c.onlyInCurrent.length}):`);
     for (const x of c.onlyInCurrent) lines.push(`  ${x.label} (${x.id})`);
   }
-  const notes = c.cells.flatMap((cell) => cell.metrics.filter((m) => m.note && m.verdict !== 'unchanged').map((m) => `${cell.label}: ${METRIC_NAMES[m.metric]}: ${m.note}`));
+  const notes = c.cells.flatMap((cell) => cell.metrics.filter((m) => m.note && m.verdict !== 'unchanged' && m.note !== OTHER_MACHINE).map((m) => `${cell.label}: ${METRIC_NAMES[m.metric]}: ${m.note}`));
   if (c.warnings.length || notes.length) {
     lines.push('');
     for (const w of c.warnings) lines.push(`warning: ${w}`);
