@@ -17,6 +17,7 @@ import { reportCommand } from './cli/report-command.ts';
 import { compareCommand } from './cli/compare-command.ts';
 import { baselineSaveCommand } from './cli/baseline-command.ts';
 import { mergeCommand } from './cli/merge-command.ts';
+import { fsErrorMessage } from './cli/output-paths.ts';
 
 const program = new Command('mobius-bench')
   .description('Benchmark serial vs parallel (Mobius) 3D-UNet training: memory and time per step')
@@ -125,10 +126,11 @@ program
 
 program
   .command('env')
-  .description('which backends load here, whether a GPU is seen, the environment a run records')
+  .description("which backends load here, the torch worker's Python, whether a GPU is seen, the environment a run records")
+  .option('--python <path>', "the torch worker's interpreter to probe (default: $MOBIUS_PYTHON, else the first python3 with torch)")
   .option('--json', 'machine-readable output')
-  .action(async (opts: { json?: boolean }) => {
-    const report = await envReport();
+  .action(async (opts: { json?: boolean; python?: string }) => {
+    const report = await envReport({ python: opts.python });
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatEnv(report));
   });
 
@@ -163,6 +165,12 @@ try {
   }
   if (err instanceof UserError) {
     console.error(`mobius-bench: ${err.message}`);
+    process.exit(2);
+  }
+  // A path that cannot be written or read is the user's to fix, not a bug (and exit 1 would read as a regression).
+  const ioProblem = fsErrorMessage(err);
+  if (ioProblem) {
+    console.error(`mobius-bench: ${ioProblem}`);
     process.exit(2);
   }
   // A bug: print the stack (never the wasm module's source, which Node prints for uncaught errors).

@@ -4,8 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { saveBaseline } from '../gate/baseline.ts';
 import { readBaselineFile } from '../results/baseline-file.ts';
+import { ensureOutputFile } from './output-paths.ts';
 
 export async function baselineSaveCommand(runDir: string, opts: { to?: string } = {}): Promise<string> {
+  if (opts.to != null) ensureOutputFile(opts.to, '--to');
   const file = saveBaseline(runDir, opts.to);
   const b = readBaselineFile(file);
   const failed = b.cells.filter((c) => c.status === 'failed').length;

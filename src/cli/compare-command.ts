@@ -11,6 +11,7 @@ import { formatJson } from '../gate/format-json.ts';
 import { formatMarkdown } from '../gate/format-markdown.ts';
 import { formatTable } from '../gate/format-table.ts';
 import { parseThresholds } from '../gate/thresholds.ts';
+import { ensureOutputFile } from './output-paths.ts';
 
 export interface CompareOptions {
   /** Write the Markdown (PR comment) to this file. */
@@ -35,6 +36,8 @@ const processIo: CompareIo = {
 
 export async function compareCommand(baseline: string, current: string, opts: CompareOptions = {}, io: CompareIo = processIo): Promise<number> {
   const thresholds = parseThresholds(opts.threshold ?? []);
+  // Checked first: in CI a bad --markdown path must not read as a regression.
+  if (opts.markdown) ensureOutputFile(opts.markdown, '--markdown');
   const comparison = compareSnapshots(loadSnapshot(baseline), loadSnapshot(current), thresholds);
   if (opts.markdown) {
     mkdirSync(dirname(opts.markdown), { recursive: true });

@@ -5,6 +5,7 @@ import { writeReports } from '../report/write-reports.ts';
 import { runSuite, type RunOptions, type RunSummary } from '../runner/run-suite.ts';
 import { cellLabel, type Cell } from '../suite/expand.ts';
 import { selectCells } from '../suite/select.ts';
+import { ensureOutputFolder } from './output-paths.ts';
 
 function formatCells(cells: Cell[]): string {
   return cells.map((c) => `${c.id}  ${cellLabel(c.config)}`).join('\n');
@@ -30,6 +31,8 @@ export async function runCommand(opts: RunOptions & { dryRun?: boolean }): Promi
     console.log(opts.json ? JSON.stringify(selected.map((c) => ({ id: c.id, config: c.config })), null, 2) : formatCells(selected));
     return 0;
   }
+  // A bad --out fails now, not after the first cell's minutes.
+  if (opts.out && !opts.resume) ensureOutputFolder(opts.out, '--out');
   const summary = await runUntilInterrupted(opts);
   // The results are on disk already; a report that fails loses nothing.
   let reportError: string | null = null;
