@@ -1,5 +1,6 @@
 // The command line: wiring only. Errors the user can fix print one line and
 // exit 2; anything else is a bug and keeps its stack.
+import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { PRECISIONS, RUN_BACKENDS } from './backend/run-backends.ts';
 import { BACKEND_CHOICES } from './backend/select.ts';
@@ -21,6 +22,7 @@ import { fsErrorMessage } from './cli/output-paths.ts';
 
 const program = new Command('mobius-bench')
   .description('Benchmark serial vs parallel (Mobius) 3D-UNet training: memory and time per step')
+  .version((createRequire(import.meta.url)('../package.json') as { version: string }).version, '-V, --version')
   .exitOverride()
   .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'mobius-bench: ')) });
 

@@ -57,3 +57,14 @@ for (const [args, message] of MISTAKES) {
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 }
+
+test('--version prints the package version; a --filter that matches no cell is exit 2', () => {
+  const v = cli('--version');
+  assert.equal(v.code, 0);
+  assert.match(v.stdout.trim(), /^\d+\.\d+\.\d+$/);
+  for (const args of [['run', 'suites/smoke.ts', '--filter', 'mode=nope'], ['run', 'suites/smoke.ts', '--dry-run', '--filter', 'batch=7']]) {
+    const r = cli(...args);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^mobius-bench: --filter '.*': no cell of suite 'smoke' matches/);
+  }
+});

@@ -1,16 +1,19 @@
 // Suites: validation of broken files, expansion into cells with stable ids,
 // filters and shards.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { expandSuite } from '../src/suite/expand.ts';
 import { parseFilter, parseShard, shardCells } from '../src/suite/select.ts';
 import { loadSuite, validateSuite } from '../src/suite/load.ts';
 import { UserError } from '../src/user-error.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mobius-suites-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 function suiteFile(name: string, body: string): string {
   const path = join(dir, name);
   writeFileSync(path, body);
@@ -87,4 +90,30 @@ test('shards partition the cells: disjoint, complete, balanced, deterministic', 
     assert.deepEqual(shardCells(cells, parseShard(`1/${n}`)), parts[0]);
   }
   for (const bad of ['0/2', '3/2', 'a/b', '1']) assert.throws(() => parseShard(bad), UserError);
+});
+
+const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
+
+test('a syntax error names the file, line and column and shows the offending line', async () => {
+  const path = suiteFile('syntax-where.ts', `export default {\n  name: 'x'\n  presets: ['tiny'],\n};\n`);
+  await assert.rejects(loadSuite(path), (err: Error) => {
+    assert.ok(err instanceof UserError);
+    assert.match(err.message, new RegExp(`syntax error at ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:2: Expected "}" but found "presets"`));
+    assert.match(err.message, /\n {4}presets: \['tiny'\],\n {4}\^$/);
+    return true;
+  });
+});
+
+test("a suite in any folder imports { defineSuite } from 'mobius-bench' (the running copy)", () => {
+  // A folder of its own, outside this repository and without node_modules, as a user's would be.
+  const away = mkdtempSync(join(tmpdir(), 'mobius-suite-away-'));
+  try {
+    const path = join(away, 'mine.ts');
+    writeFileSync(path, `import { defineSuite } from 'mobius-bench';\nexport default defineSuite({ name: 'mine', presets: ['tiny'], modes: ['delta-serial'], sweep: { batch: [1], accum: [1], frames: [2], size: [32] } });\n`);
+    const r = spawnSync(process.execPath, [BIN, 'list', path], { encoding: 'utf8', cwd: away, timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout.trim(), /^[0-9a-f]{12} {2}tiny delta-serial b1 a1 2f 32px$/);
+  } finally {
+    rmSync(away, { recursive: true, force: true });
+  }
 });

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { UserError } from '../user-error.ts';
 import { suiteSchema, type Suite } from './schema.ts';
+import { resolveSelfImports } from './self-import.ts';
 
 export interface LoadedSuite {
   suite: Suite;
@@ -45,14 +46,28 @@ function defaultExport(mod: Record<string, unknown>): unknown {
   return isExportsObject ? undefined : value;
 }
 
+/**
+ * esbuild's syntax error ("Transform failed with 1 error:\n<file>:<line>:<col>:
+ * ERROR: <text>") as the file, line and column, the offending line and a caret.
+ */
+function describeLoadError(err: Error): string {
+  const m = /^(.+?):(\d+):(\d+): ERROR: (.*)$/m.exec(err.message);
+  if (!m) return err.message.split('\n')[0]!;
+  const [, where, line, column, text] = m;
+  const source = existsSync(where!) ? readFileSync(where!, 'utf8').split('\n')[Number(line) - 1] : undefined;
+  const excerpt = source == null ? '' : `\n  ${source}\n  ${' '.repeat(Number(column))}^`;
+  return `syntax error at ${where}:${line}:${column}: ${text}${excerpt}`;
+}
+
 export async function loadSuite(file: string): Promise<LoadedSuite> {
   const path = resolve(file);
   if (!existsSync(path)) throw new UserError(`${file}: no such suite file (give the path of a .ts file that does \`export default defineSuite({...})\`)`);
+  resolveSelfImports();
   let mod: Record<string, unknown>;
   try {
     mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
-    throw new UserError(`${file}: the suite file does not load: ${(err as Error).message.split('\n')[0]}`);
+    throw new UserError(`${file}: the suite file does not load: ${describeLoadError(err as Error)}`);
   }
   const value = defaultExport(mod);
   if (value == null) throw new UserError(`${file}: no default export: write \`export default defineSuite({...})\``);

@@ -28,7 +28,13 @@ export async function selectCells(opts: SelectOptions): Promise<SelectedCells> {
   const loaded = await loadSuite(opts.suiteFile);
   const all = expandSuite(loaded.suite, { backend: opts.backend, steps: opts.steps, warmup: opts.warmup });
   let selected = all;
-  if (opts.filter) selected = selected.filter(parseFilter(opts.filter));
+  if (opts.filter) {
+    selected = selected.filter(parseFilter(opts.filter));
+    // Not a run folder that holds only run.json: the filter is wrong, say so.
+    if (selected.length === 0) {
+      throw new UserError(`--filter '${opts.filter}': no cell of suite '${loaded.suite.name}' matches (mobius-bench list ${opts.suiteFile} shows its cells)`);
+    }
+  }
   if (opts.shard) selected = shardCells(selected, parseShard(opts.shard));
   return { loaded, all, selected };
 }
