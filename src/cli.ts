@@ -94,6 +94,7 @@ program
   .argument('<current>', 'a run folder')
   .option('--markdown <file>', 'also write the verdict as Markdown (for a PR comment)')
   .option('--json', 'machine-readable output')
+  .option('--allow-missing', 'a baseline cell missing from the current run warns instead of failing (a filtered or partial run)')
   .option('--threshold <metric=value>', 'tensor, gpu, rss, time (5, 5%, 16MiB or off), p=…, claims=off; repeatable', (v: string, prev: string[] = []) => [...prev, v])
   .action(async (baseline: string, current: string, opts) => {
     process.exitCode = await compareCommand(baseline, current, opts);
@@ -105,7 +106,8 @@ baselineCommand
   .description('save a compact baseline of a run (small enough to commit)')
   .argument('<run>', 'a run folder')
   .option('--to <file>', 'where (default: reports/baselines/<suite>.json)')
-  .action(async (runDir: string, opts: { to?: string }) => {
+  .option('--force', 'replace an existing baseline file')
+  .action(async (runDir: string, opts: { to?: string; force?: boolean }) => {
     console.log(await baselineSaveCommand(runDir, opts));
   });
 

@@ -399,12 +399,18 @@ test('cells on one side only are listed, never skipped silently', async () => {
     b.cells.splice(2, 1); // not in the baseline: a new cell
     b.cells[0]!.id = 'feedfacecafe'; // only in the baseline
   });
+  // a cell of the baseline missing now fails the gate (a lost line, a crashed run) …
+  const strict = capture({ GITHUB_ACTIONS: 'true' });
+  assert.equal(await compareCommand(file, FIXTURE, {}, strict), 1);
+  assert.match(strict.out(), /only in the baseline \(1\), a regression \(--allow-missing for a partial run\):/);
+  assert.match(strict.out(), /::error title=mobius-bench cpu%3A cell missing::/);
+  // … unless --allow-missing says a partial run is meant
   const io = capture({ GITHUB_ACTIONS: 'true' });
-  assert.equal(await compareCommand(file, FIXTURE, {}, io), 0);
+  assert.equal(await compareCommand(file, FIXTURE, { allowMissing: true }, io), 0);
   assert.match(io.out(), /only in the baseline \(1\):\n {2}small full b1 a1 8f 96px \(feedfacecafe\)/);
   assert.match(io.out(), /only in the current run \(2\):\n {2}small full b1 a1 8f 96px \(cf1c15a271ea\)\n {2}small delta-parallel b1 a1 8f 96px \(a49ec73a9881\)/);
   assert.match(io.out(), /::warning title=mobius-bench cpu%3A cell missing::small full b1 a1 8f 96px \(feedfacecafe\)/);
-  const c = compareSnapshots(loadSnapshot(file), loadSnapshot(FIXTURE), defaultThresholds());
+  const c = compareSnapshots(loadSnapshot(file), loadSnapshot(FIXTURE), { ...defaultThresholds(), missingGated: false });
   assert.match(formatMarkdown(c), /### Cells on one side only\n\n- only in the baseline: small full b1 a1 8f 96px `feedfacecafe`/);
   assert.equal(c.counts.warnings, 3);
 });
@@ -479,4 +485,37 @@ test('Markdown starts with the marker; JSON round-trips; annotations are escaped
   assert.equal(json.thresholds.alpha, 0.01);
   assert.equal(escapeData('50% done\nnext'), '50%25 done%0Anext');
   assert.equal(escapeProperty('a: b, c'), 'a%3A b%2C c');
+});
+
+test('a cut-off last line of results.jsonl: the reader warns on stderr, and compare fails for the lost cell', async () => {
+  const run = join(tmp(), 'run');
+  cpSync(FIXTURE, run, { recursive: true });
+  const file = join(run, 'results.jsonl');
+  const text = readFileSync(file, 'utf8');
+  writeFileSync(file, text.slice(0, text.trimEnd().lastIndexOf('\n') + 40));
+  const stderr: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string) => {
+    stderr.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = await compareCommand(FIXTURE, run, {}, capture());
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.equal(code, 1);
+  assert.match(stderr.join(''), /warning: .*results\.jsonl:24: a cut-off last line .* that cell is missing/);
+  assert.equal(await compareCommand(FIXTURE, run, { allowMissing: true }, capture()), 0);
+});
+
+test('baseline save refuses to replace an existing baseline without --force', async () => {
+  const file = join(tmp(), 'smoke.json');
+  await baselineSaveCommand(FIXTURE, { to: file });
+  writeFileSync(file, readFileSync(file, 'utf8').replace('"cells"', '"cells" '));
+  const before = readFileSync(file, 'utf8');
+  await assert.rejects(baselineSaveCommand(FIXTURE, { to: file }), (err: Error) => err instanceof UserError && /exists: give --force to replace that baseline/.test(err.message));
+  assert.equal(readFileSync(file, 'utf8'), before, 'untouched');
+  assert.match(await baselineSaveCommand(FIXTURE, { to: file, force: true }), /written to/);
 });

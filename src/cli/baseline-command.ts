@@ -6,9 +6,9 @@ import { saveBaseline } from '../gate/baseline.ts';
 import { readBaselineFile } from '../results/baseline-file.ts';
 import { ensureOutputFile } from './output-paths.ts';
 
-export async function baselineSaveCommand(runDir: string, opts: { to?: string } = {}): Promise<string> {
+export async function baselineSaveCommand(runDir: string, opts: { to?: string; force?: boolean } = {}): Promise<string> {
   if (opts.to != null) ensureOutputFile(opts.to, '--to');
-  const file = saveBaseline(runDir, opts.to);
+  const file = saveBaseline(runDir, opts.to, opts.force);
   const b = readBaselineFile(file);
   const failed = b.cells.filter((c) => c.status === 'failed').length;
   const kib = (readFileSync(file).length / 1024).toFixed(1);

@@ -20,6 +20,8 @@ export interface CompareOptions {
   json?: boolean;
   /** `metric=value` entries (tensor, gpu, rss, time; p; claims). */
   threshold?: string[];
+  /** Cells of the baseline missing from the current run warn instead of failing. */
+  allowMissing?: boolean;
 }
 
 export interface CompareIo {
@@ -35,7 +37,7 @@ const processIo: CompareIo = {
 };
 
 export async function compareCommand(baseline: string, current: string, opts: CompareOptions = {}, io: CompareIo = processIo): Promise<number> {
-  const thresholds = parseThresholds(opts.threshold ?? []);
+  const thresholds = { ...parseThresholds(opts.threshold ?? []), missingGated: !opts.allowMissing };
   // Checked first: in CI a bad --markdown path must not read as a regression.
   if (opts.markdown) ensureOutputFile(opts.markdown, '--markdown');
   const comparison = compareSnapshots(loadSnapshot(baseline), loadSnapshot(current), thresholds);

@@ -90,10 +90,13 @@ function defaultBaselinePath(suiteName: string): string {
   return join('reports', 'baselines', `${suiteName}.json`);
 }
 
-/** Writes a run folder's baseline; returns the file written. */
-export function saveBaseline(runDir: string, to?: string): string {
+/** Writes a run folder's baseline; returns the file written. An existing baseline is replaced only with `force`. */
+export function saveBaseline(runDir: string, to?: string, force = false): string {
   const { measurements } = snapshotFromRun(runDir);
   const file = to ?? defaultBaselinePath(measurements.suite.name);
+  if (existsSync(file) && !force) {
+    throw new UserError(`${file} exists: give --force to replace that baseline, or --to another file`);
+  }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, formatBaseline(measurements));
   return file;

@@ -260,8 +260,8 @@ export function compareSnapshots(baseline: Snapshot, current: Snapshot, threshol
   const claimWarnings = claims.filter((c) => c.verdict === 'warning' || (c.verdict === 'regression' && !c.gated)).length;
   const count = (v: CellVerdict) => cells.filter((c) => c.verdict === v).length;
   const counts = {
-    regressions: count('regression') + claimRegressions,
-    warnings: count('warning') + claimWarnings + onlyInBaseline.length + onlyInCurrent.length,
+    regressions: count('regression') + claimRegressions + (thresholds.missingGated ? onlyInBaseline.length : 0),
+    warnings: count('warning') + claimWarnings + (thresholds.missingGated ? 0 : onlyInBaseline.length) + onlyInCurrent.length,
     improvements: count('improvement'),
     unchanged: count('unchanged'),
   };

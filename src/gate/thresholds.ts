@@ -33,6 +33,8 @@ export interface Thresholds {
   alpha: number;
   /** A suite claim that held on the baseline and fails now fails the gate. */
   claimsGated: boolean;
+  /** A baseline cell missing from the current run (a lost line, a crash) fails the gate; --allow-missing turns it into a warning. */
+  missingGated: boolean;
 }
 
 /** Step time of a CPU cell by default: a loaded 2-core machine moved it by 45 % between identical runs. */
@@ -57,6 +59,7 @@ export function defaultThresholds(): Thresholds {
     explicit: [],
     alpha: 0.01,
     claimsGated: true,
+    missingGated: true,
   };
 }
 

@@ -47,7 +47,17 @@ export function readResults(file: string): ReadResults {
     results.push(parseLine(cellResultSchema, value, file, i + 1));
     lines.push(line);
   });
+  if (truncatedLine != null) warnTruncated(file, truncatedLine);
   return { results, lines, truncatedLine };
+}
+
+const warned = new Set<string>();
+
+/** Every reader of a damaged file says so (once per file), so that a lost cell never goes unnoticed. */
+function warnTruncated(file: string, line: number): void {
+  if (warned.has(file)) return;
+  warned.add(file);
+  process.stderr.write(`mobius-bench: warning: ${file}:${line}: a cut-off last line (a crash mid-write) was skipped; that cell is missing\n`);
 }
 
 /** Rewrites the file without a cut-off last line, so that appends stay valid JSONL; the other lines stay as written. */
