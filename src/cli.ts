@@ -72,6 +72,7 @@ program
   .option('--plan', 'plan every cell first (shape-only): plan.json beside results.jsonl, for reports')
   .option('--skip-unfit', 'plan first and skip the cells whose planned peak exceeds --device (listed in run.json)')
   .option('--device <d>', 'device for --plan / --skip-unfit', 'a100-40gb')
+  .option('--strict-claims', "exit 1 when one of the suite's claims fails (inconclusive ones do not)")
   .option('--json', 'machine-readable output, no progress bar')
   .action(async (suiteFile: string, opts) => {
     process.exitCode = await runCommand({ suiteFile, ...opts });

@@ -65,3 +65,15 @@ test('a cell whose memory was not tracked leaves its group not evaluated for a m
   const r = checkClaims([claim], [cell('delta-serial', 1, 100, 100), untracked]);
   assert.equal(r[0]!.status, 'not-evaluated');
 });
+
+test('a time ratio over the limit whose 95 % interval straddles it is inconclusive, not a failure', () => {
+  const claim = { compare: ['delta-parallel', 'full'] as [Mode, Mode], time: { atMost: 0.88 } };
+  const withSteps = (c: CellResult, stepMs: number[]): CellResult => (c.status === 'ok' ? { ...c, stepMs: stepMs as typeof c.stepMs, stats: { ...c.stats, medianMs: stepMs.slice().sort((a, b) => a - b)[1]! } } : c);
+  // the cpu suite's case: ×1.023 from 3 steps each, an interval of roughly [0.84, 1.33]
+  const noisy = checkClaims([claim], [withSteps(cell('full', 1, 0, 100), [1000, 1100, 1190]), withSteps(cell('delta-parallel', 1, 0, 60), [1000, 1125, 1500])]);
+  assert.equal(noisy[0]!.status, 'inconclusive');
+  assert.equal(noisy[0]!.comparisons[0]!.timeInconclusive, true);
+  // decisively slower: every resample is over the limit
+  const slow = checkClaims([claim], [withSteps(cell('full', 1, 0, 100), [1000, 1001, 1002]), withSteps(cell('delta-parallel', 1, 0, 60), [1100, 1101, 1102])]);
+  assert.equal(slow[0]!.status, 'fail');
+});

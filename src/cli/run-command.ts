@@ -2,6 +2,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReports } from '../report/write-reports.ts';
+import { checkClaims, type ClaimCheck } from '../results/analysis.ts';
+import { readResults } from '../results/jsonl.ts';
+import { readRunRecord } from '../results/run-record.ts';
 import { runSuite, type RunOptions, type RunSummary } from '../runner/run-suite.ts';
 import { cellLabel, type Cell } from '../suite/expand.ts';
 import { selectCells } from '../suite/select.ts';
@@ -25,7 +28,21 @@ async function runUntilInterrupted(opts: RunOptions): Promise<RunSummary> {
   }
 }
 
-export async function runCommand(opts: RunOptions & { dryRun?: boolean }): Promise<number> {
+/** The suite's claims on the run's cells, one line each: the verdict and each group's ratios. */
+function claimLines(checks: ClaimCheck[]): string[] {
+  return checks.map((c) => {
+    const groups = c.comparisons.map((g) => `${g.group.label}: memory ×${g.memoryRatio.toFixed(3)}, time ×${g.timeRatio.toFixed(3)}${g.timeInconclusive ? ' (95 % interval straddles the limit)' : ''}`);
+    return `claim ${c.label}: ${c.status}${groups.length ? ` — ${groups.join('; ')}` : ''}`;
+  });
+}
+
+function claimsOfRun(out: string): ClaimCheck[] {
+  const claims = readRunRecord(out).suite.definition.claims ?? [];
+  if (claims.length === 0) return [];
+  return checkClaims(claims, readResults(join(out, 'results.jsonl')).results);
+}
+
+export async function runCommand(opts: RunOptions & { dryRun?: boolean; strictClaims?: boolean }): Promise<number> {
   if (opts.dryRun) {
     const { selected } = await selectCells(opts);
     console.log(opts.json ? JSON.stringify(selected.map((c) => ({ id: c.id, config: c.config })), null, 2) : formatCells(selected));
@@ -44,15 +61,18 @@ export async function runCommand(opts: RunOptions & { dryRun?: boolean }): Promi
     }
   }
   if (reportError) console.error(`mobius-bench: ${reportError}`);
+  const claims = summary.ran + summary.alreadyDone > 0 ? claimsOfRun(summary.out) : [];
+  const claimFailed = claims.some((c) => c.status === 'fail');
   if (opts.json) {
     console.log(JSON.stringify(summary, null, 2));
   } else {
     const skipped = (summary.alreadyDone ? `, ${summary.alreadyDone} already done` : '') + (summary.skippedUnfit ? `, ${summary.skippedUnfit} skipped as unfit (run.json)` : '');
     console.error(`${summary.ok} ok, ${summary.failed} failed of ${summary.selected} cells${skipped}${summary.interrupted ? ' — interrupted' : ''}; results in ${summary.out}`);
+    for (const line of claimLines(claims)) console.error(line);
     if (summary.interrupted) console.error(`resume with: mobius-bench run ${opts.suiteFile} --resume ${summary.out}`);
   }
-  // 130: interrupted (as a shell reports SIGINT); 1: some cell failed.
-  return summary.interrupted ? 130 : summary.failed > 0 ? 1 : 0;
+  // 130: interrupted (as a shell reports SIGINT); 1: some cell failed, or a claim failed under --strict-claims.
+  return summary.interrupted ? 130 : summary.failed > 0 || (opts.strictClaims && claimFailed) ? 1 : 0;
 }
 
 /** Suite files in ./suites, or the cells of one suite. */

@@ -205,7 +205,7 @@ function recheckClaims(claims: Claim[], baseline: Snapshot, current: Snapshot, t
   const before = checkClaims(claims, baseline.measurements.cells);
   return now.map((c, i) => {
     const was = before[i]!.status;
-    const verdict: ClaimRecheck['verdict'] = c.status === 'pass' ? 'ok' : c.status === 'not-evaluated' ? 'not-evaluated' : was === 'pass' ? 'regression' : 'warning';
+    const verdict: ClaimRecheck['verdict'] = c.status === 'pass' ? 'ok' : c.status === 'not-evaluated' ? 'not-evaluated' : c.status === 'inconclusive' ? 'warning' : was === 'pass' ? 'regression' : 'warning';
     return {
       label: c.label,
       claim: c.claim,

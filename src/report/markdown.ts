@@ -27,7 +27,7 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-const STATUS_MARK: Record<ClaimCheck['status'], string> = { pass: '✅ pass', fail: '❌ fail', 'not-evaluated': '⚪ not evaluated' };
+const STATUS_MARK: Record<ClaimCheck['status'], string> = { pass: '✅ pass', fail: '❌ fail', inconclusive: '🟡 inconclusive (too few steps to tell)', 'not-evaluated': '⚪ not evaluated' };
 
 function worst(values: Array<number | null>): number | null {
   const xs = values.filter((v): v is number => v != null);

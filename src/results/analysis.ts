@@ -7,6 +7,7 @@ import type { Claim } from '../suite/schema.ts';
 import type { Mode } from '../train/modes.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { trackedMemory, type CellMemory } from './cell-result.ts';
+import { bootstrapMedianRatio } from './stats.ts';
 
 /** What groups and claims read of a cell: its configuration and, when it ran, its median step and memory peaks. */
 export type ComparableCell =
@@ -16,6 +17,8 @@ export type ComparableCell =
     label: string;
     config: CellConfig;
     stats: { medianMs: number };
+    /** The measured steps, for the time ratio's interval. */
+    stepMs: readonly number[];
     memory: CellMemory;
     gpu: { processPeakMiB: number | null } | null;
   }
@@ -84,14 +87,15 @@ export function compareInGroup<C extends ComparableCell>(group: MatchedGroup<C>,
   return { group, candidate: okA, baseline: okB, memoryMetric: metric, memoryRatio: ma / mb, timeRatio: okA.stats.medianMs / okB.stats.medianMs };
 }
 
-export type ClaimStatus = 'pass' | 'fail' | 'not-evaluated';
+/** inconclusive: the time ratio is beyond the limit, but its 95 % interval reaches below it (too few steps to tell). */
+export type ClaimStatus = 'pass' | 'fail' | 'inconclusive' | 'not-evaluated';
 
 export interface ClaimCheck<C extends ComparableCell = ComparableCell> {
   claim: Claim;
   label: string;
   status: ClaimStatus;
   /** One row per matched group that has both modes measured. */
-  comparisons: Array<GroupComparison<C> & { memoryOk: boolean | null; timeOk: boolean | null }>;
+  comparisons: Array<GroupComparison<C> & { memoryOk: boolean | null; timeOk: boolean | null; timeInconclusive: boolean }>;
   /** Groups where one of the two cells is missing or failed: not evaluated, never passed. */
   skippedGroups: string[];
 }
@@ -113,14 +117,20 @@ export function checkClaims<C extends ComparableCell>(claims: readonly Claim[], 
         skippedGroups.push(g.label);
         continue;
       }
+      const timeOk = claim.time ? c.timeRatio <= claim.time.atMost : null;
+      // Over the limit, but the interval straddles it: the steps cannot tell, so it is no failure.
+      const interval = timeOk === false ? bootstrapMedianRatio(c.candidate.stepMs, c.baseline.stepMs) : null;
+      const timeInconclusive = interval != null && claim.time != null && interval.low <= claim.time.atMost;
       comparisons.push({
         ...c,
         memoryOk: claim.memory ? c.memoryRatio <= claim.memory.atMost : null,
-        timeOk: claim.time ? c.timeRatio <= claim.time.atMost : null,
+        timeOk,
+        timeInconclusive,
       });
     }
-    const failed = comparisons.some((c) => c.memoryOk === false || c.timeOk === false);
-    const status: ClaimStatus = comparisons.length === 0 ? 'not-evaluated' : failed ? 'fail' : 'pass';
+    const failed = comparisons.some((c) => c.memoryOk === false || (c.timeOk === false && !c.timeInconclusive));
+    const inconclusive = comparisons.some((c) => c.timeInconclusive);
+    const status: ClaimStatus = comparisons.length === 0 ? 'not-evaluated' : failed ? 'fail' : inconclusive ? 'inconclusive' : 'pass';
     return { claim, label: claimLabel(claim), status, comparisons, skippedGroups };
   });
 }
