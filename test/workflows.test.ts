@@ -156,3 +156,8 @@ test('gpu-bench.yml: triggers, GPU labels, shard matrix, merge, baseline from th
   assert.match(text, /if: steps\.compare\.outputs\.exit-code == '1'[^\n]*\n\s+run: \|\n[^\n]*\n\s+exit 1/);
   assert.match(text, /head\.repo\.full_name == github\.repository/, 'no fork code on the GPU runner');
 });
+
+test("package.json's allowScripts answers every install script npm 11 asks about", () => {
+  const pkg = JSON.parse(read('package.json')) as { allowScripts?: Record<string, boolean> };
+  assert.deepEqual(pkg.allowScripts, { esbuild: true, 'core-js': false, '@tensorflow/tfjs-node': true, '@tensorflow/tfjs-node-gpu': true });
+});
