@@ -1,8 +1,7 @@
 // The performance gate: the Mann-Whitney test, thresholds, baselines, the
 // comparison's verdicts and exit codes, and its four presentations.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { median } from 'simple-statistics';
@@ -22,11 +21,12 @@ import { mannWhitney, minimumP, uDistribution } from '../src/gate/mann-whitney.t
 import { defaultThresholds, parseThresholds } from '../src/gate/thresholds.ts';
 import { selectCells } from '../src/suite/select.ts';
 import { UserError } from '../src/user-error.ts';
+import { tempDir } from './temp-dir.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/runs/cpu-wasm', import.meta.url));
 
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'mobius-gate-'));
+  return tempDir('mobius-gate-');
 }
 
 const rng = seededRandom;

@@ -2,8 +2,7 @@
 // that says where each part came from, and errors for duplicate cells,
 // repeated shards, other suites and other splits.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -17,12 +16,13 @@ import { runSuite } from '../src/runner/run-suite.ts';
 import { selectCells } from '../src/suite/select.ts';
 import { UserError } from '../src/user-error.ts';
 import { fakeExecutor } from './fake-executor.ts';
+import { tempDir } from './temp-dir.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/runs/cpu-wasm', import.meta.url));
 const SIX = fileURLToPath(new URL('./fixtures/suites/six-cell.ts', import.meta.url));
 
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'mobius-merge-'));
+  return tempDir('mobius-merge-');
 }
 
 /** The lines as written (merge copies them unchanged). */
@@ -128,7 +128,10 @@ test('a missing shard merges, and run.json and compare say which cells are missi
   assert.ok(readRunRecord(out).notes.some((n) => /shards missing from the merge: 2\/3/.test(n)));
   let text = '';
   const io: CompareIo = { stdout: (t) => void (text += t), stderr: () => {}, env: {} };
-  assert.equal(await compareCommand(FIXTURE, out, {}, io), 0);
+  // the missing shard's cells fail the gate, unless --allow-missing says a partial run is meant
+  assert.equal(await compareCommand(FIXTURE, out, {}, io), 1);
+  assert.match(text, /only in the baseline \(8\), a regression/);
+  assert.equal(await compareCommand(FIXTURE, out, { allowMissing: true }, io), 0);
   assert.match(text, /only in the baseline \(8\):/);
 });
 

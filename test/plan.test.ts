@@ -3,8 +3,7 @@
 // a kernel it lacks fails with its name.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,7 @@ import { PRESETS, type UNetConfig } from '../src/model/config.ts';
 import { planUNet } from '../src/model/layout.ts';
 import { SerialUNet } from '../src/model/serial-unet.ts';
 import { makeBatch } from '../src/train/synthetic-data.ts';
+import { tempDir } from './temp-dir.ts';
 
 /** The fields of a results.jsonl line these tests read. */
 interface MeasuredLine {
@@ -27,7 +27,7 @@ const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 180_000 });
 
 test('for every cell of suites/smoke.ts the planned peak equals the wasm run’s measured peak exactly', () => {
-  const out = mkdtempSync(join(tmpdir(), 'mobius-plan-'));
+  const out = tempDir('mobius-plan-');
   const run = cli('run', 'suites/smoke.ts', '--out', out, '--json');
   assert.equal(run.status, 0, run.stderr);
   const measured = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MeasuredLine);
@@ -135,7 +135,7 @@ test('--max-batch finds the largest batch that fits; a bad device is one line, e
 });
 
 test('run --skip-unfit plans first, skips what cannot fit and lists it in run.json; plan.json is written', () => {
-  const out = mkdtempSync(join(tmpdir(), 'mobius-skip-'));
+  const out = tempDir('mobius-skip-');
   // A device between the two planned peaks: the smaller fits, the larger does not.
   const plan = JSON.parse(cli('plan', 'test/fixtures/suites/two-cell.ts', '--json').stdout) as { cells: Array<{ id: string; memory: { peakBytes: number } }> };
   const peaks = plan.cells.map((c) => c.memory.peakBytes).sort((a, b) => a - b);

@@ -3,8 +3,7 @@
 // canvas drawn, one table row per cell, sortable; and run text that tries to
 // inject markup or close a <script> shows as text and runs nothing.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildCharts } from '../src/report/charts.ts';
 import { loadReportData } from '../src/report/report-data.ts';
 import { writeReports } from '../src/report/write-reports.ts';
+import { tempDir } from './temp-dir.ts';
 
 const RUNS = fileURLToPath(new URL('./fixtures/runs/', import.meta.url));
 // Debian's chromium (what .ci/run installs); CHROMIUM_PATH elsewhere (GitHub's runners have Chrome).
@@ -78,7 +78,7 @@ function canvasInk(page: Page): Promise<Array<{ id: string; width: number; heigh
 }
 
 test('the CPU run report: no console errors, no network, every chart drawn, one sortable row per cell', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'mobius-html-'));
+  const out = tempDir('mobius-html-');
   await writeReports(join(RUNS, 'cpu-wasm'), out);
   const specs = buildCharts(loadReportData(join(RUNS, 'cpu-wasm')));
   const { page, errors, requests, blocked } = await open(join(out, 'report.html'));
@@ -111,7 +111,7 @@ test('the CPU run report: no console errors, no network, every chart drawn, one 
 
 /** A run whose suite name, description, claim label, cell label and failure text try to inject markup. */
 function hostileRun(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mobius-xss-'));
+  const dir = tempDir('mobius-xss-');
   cpSync(join(RUNS, 'smoke-failed'), dir, { recursive: true });
   const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
   run.suite.name = XSS_NAME;

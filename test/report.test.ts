@@ -3,8 +3,7 @@
 // PNG charts decode to their size and are not blank, a run with failed cells
 // and a CPU run without GPU figures both render, bad inputs are UserErrors.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +22,7 @@ import { runSuite } from '../src/runner/run-suite.ts';
 import { MODES } from '../src/train/modes.ts';
 import { UserError } from '../src/user-error.ts';
 import { fakeExecutor } from './fake-executor.ts';
+import { tempDir } from './temp-dir.ts';
 
 const RUNS = fileURLToPath(new URL('./fixtures/runs/', import.meta.url));
 const CPU = join(RUNS, 'cpu-wasm');
@@ -30,7 +30,7 @@ const FAILED = join(RUNS, 'smoke-failed');
 const GPU = join(RUNS, 'smoke-fake-gpu');
 
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'mobius-report-'));
+  return tempDir('mobius-report-');
 }
 
 /** A copy of a fixture run, to write into or damage. */

@@ -6,8 +6,7 @@
 // of failure, skip-unfit.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +19,7 @@ import { runSuite } from '../src/runner/run-suite.ts';
 import { nodeWorkerExecutor } from '../src/runner/tfjs-executor.ts';
 import { selectCells } from '../src/suite/select.ts';
 import { fakeExecutor, type FakeBehaviour } from './fake-executor.ts';
+import { tempDir } from './temp-dir.ts';
 
 const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
 const TWO = 'test/fixtures/suites/two-cell.ts';
@@ -43,7 +43,7 @@ function ok(r: CellResult | undefined): OkCell {
   return r as OkCell;
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'mobius-run-'));
+const tmp = () => tempDir('mobius-run-');
 
 const torchPython = await locateTorchPython().catch((err: Error) => err);
 const torchSkip = torchPython instanceof Error ? `no Python with torch: ${torchPython.message}` : false;
