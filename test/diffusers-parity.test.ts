@@ -2,9 +2,10 @@
 // the tiny preset's dimensions and every weight moved off its initialisation
 // (../shared/reference/diffusers-unet3d-tiny.npz, float64 forward in eval
 // mode), loaded into the TypeScript serial net by diffusers name. The output
-// and the temporal gradients of the fixture's loss must agree in float32, on
-// the cpu backend (the plain reference kernels) and on wasm (the patched
-// kernels runs use).
+// must agree in float32 on the cpu backend (the plain reference kernels), and
+// the output and the temporal gradients of the fixture's loss on wasm (the
+// patched kernels runs use). The cpu backward pass took 1–4 minutes here, so
+// the gradients are checked once, on wasm.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
@@ -23,13 +24,17 @@ const skip = existsSync(FIXTURE) ? false : `the diffusers fixture is not at ${FI
 const fixture = skip ? new Map<string, NpzArray>() : readNpz(FIXTURE);
 
 for (const backend of ['cpu', 'wasm'] as const) {
-  test(`${backend}: the TypeScript serial net reproduces diffusers’ UNet3DConditionModel: output and temporal gradients`, { skip }, async () => {
+  const gradients = backend === 'wasm';
+  test(`${backend}: the TypeScript serial net reproduces diffusers’ UNet3DConditionModel: output${gradients ? ' and temporal gradients' : ''}`, { skip }, async () => {
     await initBackend(backend);
     // diffusers' transformer_in has 8 heads whatever the model: the fixture's.
-    const r = checkAgainstFixture(new SerialUNet({ ...PRESETS.tiny.config, transformerInHeads: 8 }), fixture, ['temporal']);
-    console.log(`${backend}: output error ${r.outputError.toExponential(2)}, loss ${r.loss} vs ${r.fixtureLoss}, ${r.gradients} temporal gradients, worst ${r.worstGradient.error.toExponential(2)} (${r.worstGradient.name})`);
+    const r = checkAgainstFixture(new SerialUNet({ ...PRESETS.tiny.config, transformerInHeads: 8 }), fixture, ['temporal'], { gradients });
+    console.log(`${backend}: output error ${r.outputError.toExponential(2)}, loss ${r.loss} vs ${r.fixtureLoss}${gradients ? `, ${r.gradients} temporal gradients, worst ${r.worstGradient.error.toExponential(2)} (${r.worstGradient.name})` : ''}`);
     assert.ok(r.outputError <= 1e-4, `output: max |diff| / max |ref| = ${r.outputError}`);
     assert.ok(Math.abs(r.loss - r.fixtureLoss) <= 1e-5 * r.fixtureLoss, `loss ${r.loss} vs diffusers ${r.fixtureLoss}`);
-    assert.ok(r.worstGradient.error <= 1e-3, `temporal gradient of ${r.worstGradient.name}: relative error ${r.worstGradient.error}`);
+    if (gradients) {
+      assert.equal(r.gradients, 258, 'every temporal gradient of the fixture compared');
+      assert.ok(r.worstGradient.error <= 1e-3, `temporal gradient of ${r.worstGradient.name}: relative error ${r.worstGradient.error}`);
+    }
   });
 }

@@ -16,7 +16,7 @@ export interface FixtureParity {
   outputError: number;
   loss: number;
   fixtureLoss: number;
-  /** The largest relative (L2) gradient error among the trained weights, and whose. */
+  /** The largest relative (L2) gradient error among the trained weights, and whose (none when gradients were not asked for). */
   worstGradient: { name: string; error: number };
   gradients: number;
 }
@@ -44,7 +44,7 @@ function perFrame(t: tf.Tensor, frames: number): tf.Tensor {
  * ways), runs its forward in eval mode and the gradient of the fixture's loss
  * for the `trained` groups. Disposes the net's weights afterwards.
  */
-export function checkAgainstFixture(net: VideoUNet, fixture: Map<string, NpzArray>, trained: readonly ParamGroup[]): FixtureParity {
+export function checkAgainstFixture(net: VideoUNet, fixture: Map<string, NpzArray>, trained: readonly ParamGroup[], opts: { gradients?: boolean } = {}): FixtureParity {
   const used = new Set<string>();
   net.materialize(0, trained, (p) => {
     const key = `param.${diffusersName(p.name)}`;
@@ -68,7 +68,7 @@ export function checkAgainstFixture(net: VideoUNet, fixture: Map<string, NpzArra
     const expected = fixture.get('output.sample')!;
     const target = npzTensor(fixture.get('loss.target')!);
     let outputError = NaN;
-    const { value, grads } = tf.variableGrads(() => {
+    const forwardLoss = () => {
       const out = toVideoNCFHW(net.forward(inputs), frames);
       assert.deepEqual(out.shape, expected.shape);
       const got = out.dataSync() as Float32Array;
@@ -80,7 +80,13 @@ export function checkAgainstFixture(net: VideoUNet, fixture: Map<string, NpzArra
       }
       outputError = maxDiff / maxRef;
       return tf.mean(tf.squaredDifference(out, target)) as tf.Scalar;
-    }, net.variables(trained));
+    };
+    const fixtureLoss = fixture.get('loss.value')!.values[0]!;
+    if (opts.gradients === false) {
+      const loss = tf.tidy(() => forwardLoss().dataSync()[0]!);
+      return { outputError, loss, fixtureLoss, worstGradient: { name: '', error: 0 }, gradients: 0 };
+    }
+    const { value, grads } = tf.variableGrads(forwardLoss, net.variables(trained));
     const worstGradient = { name: '', error: 0 };
     let gradients = 0;
     for (const p of net.params.filter((q) => trained.includes(q.group))) {
@@ -95,7 +101,7 @@ export function checkAgainstFixture(net: VideoUNet, fixture: Map<string, NpzArra
     assert.equal(gradients, [...fixture.keys()].filter((k) => k.startsWith('grad.')).length, 'a gradient for every fixture gradient');
     const loss = value.dataSync()[0]!;
     tf.dispose([value, ...Object.values(grads)]);
-    return { outputError, loss, fixtureLoss: fixture.get('loss.value')!.values[0]!, worstGradient, gradients };
+    return { outputError, loss, fixtureLoss, worstGradient, gradients };
   } finally {
     net.dispose();
   }
