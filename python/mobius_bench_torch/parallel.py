@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from .blocks import TemporalConvLayer
-from .config import LayerStep, ResampleStep
+from .config import LayerStep
 from .params import param_group
 from .unet import VideoUNet
 
@@ -49,25 +49,18 @@ class ParallelUNet(VideoUNet):
 
     def spatial_stream(self, x: torch.Tensor, emb: torch.Tensor, text: torch.Tensor):
         """The h stream (Eq. 8): h0, per layer (SC(h), SA(SC(h)) or None), h_out."""
-        h0 = h = self.conv_in(x)
-        skips = [h]
+        h0 = self.conv_in(x)
         trace: list[tuple[torch.Tensor, torch.Tensor | None] | None] = []
-        for step in self.plan:
-            if isinstance(step, ResampleStep):
-                h = self.resampler(step)(h)
-                if step.kind == "down":
-                    skips.append(h)
-                continue
+
+        def spatial_layer(step: LayerStep, h: torch.Tensor) -> torch.Tensor:
             sc, _, sa, _ = self.layer(step)
-            if step.skip == "pop":
-                h = torch.cat([h, skips.pop()], 1)
             sc_out = sc(h, emb)
             sa_out = sa(sc_out, text) if sa is not None else None
             trace.append((sc_out, sa_out))
-            h = sa_out if sa_out is not None else sc_out
-            if step.skip == "push":
-                skips.append(h)
-        return h0, trace, h
+            return sa_out if sa_out is not None else sc_out
+
+        h_out = self.walk(h0, spatial_layer)
+        return h0, trace, h_out
 
     def forward(self, sample: torch.Tensor, timesteps: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         """sample [B, C, F, H, W], timesteps [B], text [B, L, crossDim] -> [B, C, F, H, W]."""
@@ -78,23 +71,16 @@ class ParallelUNet(VideoUNet):
             h0, trace, h_out = self.spatial_stream(x, emb, text)
         t = self.transformer_in(h0, f)
         del h0
-        skips = [t]
         k = 0
-        for step in self.plan:
-            if isinstance(step, ResampleStep):
-                t = self.resampler(step)(t)  # the same frozen resampler as h
-                if step.kind == "down":
-                    skips.append(t)
-                continue
-            if step.skip == "pop":
-                t = torch.cat([t, skips.pop()], 1)
+
+        def time_layer(step: LayerStep, t: torch.Tensor) -> torch.Tensor:
+            nonlocal k
             sc_out, sa_out = trace[k]
             trace[k] = None  # this layer is the last reader of the h stream's tensors
             k += 1
-            t = self.segment(self._layer_fn(step, f), t, sc_out, sa_out)
-            del sc_out, sa_out
-            if step.skip == "push":
-                skips.append(t)
+            return self.segment(self._layer_fn(step, f), t, sc_out, sa_out)
+
+        t = self.walk(t, time_layer)  # the same frozen resamplers as h
         return self.head(self.conv_fusion(torch.cat([h_out, t], 1)), f)  # Eq. 6
 
     def _layer_fn(self, step: LayerStep, f: int):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 
 from .blocks import TemporalConvLayer
-from .config import LayerStep, ResampleStep
+from .config import LayerStep
 from .unet import VideoUNet
 
 
@@ -23,18 +23,7 @@ class SerialUNet(VideoUNet):
         f = sample.shape[2]
         emb, text, x = self.embed(sample, timesteps, text)
         h = self.transformer_in(self.conv_in(x), f)
-        skips = [h]
-        for step in self.plan:
-            if isinstance(step, ResampleStep):
-                h = self.resampler(step)(h)
-                if step.kind == "down":
-                    skips.append(h)
-                continue
-            if step.skip == "pop":
-                h = torch.cat([h, skips.pop()], 1)
-            h = self.segment(self._layer_fn(step, f), h, emb, text)
-            if step.skip == "push":
-                skips.append(h)
+        h = self.walk(h, lambda step, h: self.segment(self._layer_fn(step, f), h, emb, text))
         return self.head(h, f)
 
     def _layer_fn(self, step: LayerStep, f: int):

@@ -123,12 +123,12 @@ class VideoUNet(nn.Module):
             return checkpoint(fn, *args, **_CHECKPOINT_KWARGS)
         return fn(*args)
 
-    def forward_2d(self, sample: torch.Tensor, timesteps: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        """The 2D UNet applied frame by frame: only the spatial modules (h' = SA(SC(h)))."""
-        f = sample.shape[2]
-        emb, text, x = self.embed(sample, timesteps, text)
-        h = self.conv_in(x)
-        skips = [h]
+    def walk(self, start: torch.Tensor, layer: Callable[[LayerStep, torch.Tensor], torch.Tensor]) -> torch.Tensor:
+        """The U-Net walk every stream shares (Eqs. 4-5): down the levels pushing skips, up again
+        concatenating them, through the frozen resamplers; `layer` computes one layer on its input
+        (popped skip already concatenated). Returns the stream after the last up block."""
+        h = start
+        skips = [start]
         for step in self.plan:
             if isinstance(step, ResampleStep):
                 h = self.resampler(step)(h)
@@ -137,10 +137,19 @@ class VideoUNet(nn.Module):
                 continue
             if step.skip == "pop":
                 h = torch.cat([h, skips.pop()], 1)
-            sc, _, sa, _ = self.layer(step)
-            h = sc(h, emb)
-            if sa is not None:
-                h = sa(h, text)
+            h = layer(step, h)
             if step.skip == "push":
                 skips.append(h)
-        return self.head(h, f)
+        return h
+
+    def forward_2d(self, sample: torch.Tensor, timesteps: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        """The 2D UNet applied frame by frame: only the spatial modules (h' = SA(SC(h)))."""
+        f = sample.shape[2]
+        emb, text, x = self.embed(sample, timesteps, text)
+
+        def spatial_layer(step: LayerStep, h: torch.Tensor) -> torch.Tensor:
+            sc, _, sa, _ = self.layer(step)
+            h = sc(h, emb)
+            return sa(h, text) if sa is not None else h
+
+        return self.head(self.walk(self.conv_in(x), spatial_layer), f)

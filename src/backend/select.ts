@@ -38,7 +38,8 @@ function packageVersion(pkg: string): string {
   }
 }
 
-function isInstalled(pkg: string): boolean {
+/** Whether an npm package is installed beside this one (not whether it loads). */
+export function isInstalled(pkg: string): boolean {
   try {
     require.resolve(`${pkg}/package.json`);
     return true;

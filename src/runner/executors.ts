@@ -3,7 +3,7 @@
 // run: finding the torch Python is a probe of its own, and a missing torch
 // or CUDA must stop the run before any cell starts.
 import { locateTorchPython, requireTorchDevice } from '../backend/torch-python.ts';
-import { createRequire } from 'node:module';
+import { isInstalled } from '../backend/select.ts';
 import type { Cell } from '../suite/expand.ts';
 import { UserError } from '../user-error.ts';
 import type { CellExecutor } from './cell-executor.ts';
@@ -15,21 +15,11 @@ export interface ExecutorOptions {
   python?: string;
 }
 
-const require = createRequire(import.meta.url);
-
-function installed(pkg: string): boolean {
-  try {
-    require.resolve(`${pkg}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Once per run, before any worker: 'tensorflow' needs a tfjs-node package (each worker would fail on its own otherwise). */
 function requireTfjsNode(cells: readonly Cell[]): void {
   if (!cells.some((c) => c.config.backend === 'tensorflow')) return;
-  if (installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node')) return;
+  if (isInstalled('@tensorflow/tfjs-node-gpu') || isInstalled('@tensorflow/tfjs-node')) return;
   throw new UserError("backend 'tensorflow' is not installed: npm install @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1) or @tensorflow/tfjs-node (CPU), or run with --backend wasm");
 }
 
