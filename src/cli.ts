@@ -18,7 +18,7 @@ import { reportCommand } from './cli/report-command.ts';
 import { compareCommand } from './cli/compare-command.ts';
 import { baselineSaveCommand } from './cli/baseline-command.ts';
 import { mergeCommand } from './cli/merge-command.ts';
-import { fsErrorMessage } from './cli/output-paths.ts';
+import { fsErrorMessage } from './results/output-paths.ts';
 
 const program = new Command('mobius-bench')
   .description('Benchmark serial vs parallel (Mobius) 3D-UNet training: memory and time per step')
@@ -50,6 +50,7 @@ program
   .option('--warmup <n>', 'unmeasured steps first', nonNegativeInt('--warmup'), 1)
   .option('--seed <n>', 'seed of weights and data', nonNegativeInt('--seed'), 0)
   .option('--lr <x>', 'AdamW learning rate (default 1e-4)', positiveNumber('--lr'))
+  .option('--force', "run even where the planner says the step cannot fit the backend's memory here")
   .option('--json', 'machine-readable output')
   .action(async (opts) => {
     const report = await runStepCommand(opts);
@@ -61,7 +62,7 @@ program
   .description('run a suite: one worker process per cell, results appended to <out>/results.jsonl')
   .argument('<suite>', 'suite file (.ts) that does `export default defineSuite({...})`')
   .option('--out <dir>', 'run folder (default: reports/<suite>-<timestamp>/)')
-  .option('--resume <dir>', 'run only the cells missing from that run folder')
+  .option('--resume <dir>', "run only the cells missing from that run folder, with the run's own --filter, --shard, --backend, --steps, --warmup")
   .option('--filter <k=v,...>', 'only cells matching, e.g. mode=delta-parallel,batch=2 (a|b for alternatives)')
   .option('--shard <k/n>', 'only the k-th of n deterministic parts of the cells')
   .option('--dry-run', 'list the selected cells and run nothing')
@@ -70,8 +71,9 @@ program
   .option('--steps <n>', "override the suite's measured steps", positiveInt('--steps'))
   .option('--warmup <n>', "override the suite's warm-up steps", nonNegativeInt('--warmup'))
   .option('--plan', 'plan every cell first (shape-only): plan.json beside results.jsonl, for reports')
-  .option('--skip-unfit', 'plan first and skip the cells whose planned peak exceeds --device (listed in run.json)')
-  .option('--device <d>', 'device for --plan / --skip-unfit', 'a100-40gb')
+  .option('--skip-unfit', 'also skip the cells whose planned peak exceeds --device (listed in run.json)')
+  .option('--device <d>', 'device for --plan / --skip-unfit (default a100-40gb)')
+  .option('--force', "run the cells the planner says cannot fit this machine's backend (wasm's 4 GiB heap, the host's or the GPU's memory) instead of skipping them")
   .option('--strict-claims', "exit 1 when one of the suite's claims fails (inconclusive ones do not)")
   .option('--json', 'machine-readable output, no progress bar')
   .action(async (suiteFile: string, opts) => {

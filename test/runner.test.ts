@@ -103,20 +103,26 @@ test('MOBIUS_BENCH_TRACKER=0: the run finishes, its cell says memory was not tra
   assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /1 ok, 0 failed of 1 cell/);
 });
 
-test('SIGINT stops the run: exit 130, the current cell unrecorded, run.json says interrupted', async () => {
+test('SIGINT stops the run: exit 130, the current cell unrecorded, run.json says interrupted; the printed resume command keeps the filter', async () => {
   const out = tmp();
-  const child = spawn(process.execPath, [BIN, 'run', TWO, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'run', TWO, '--out', out, '--filter', 'mode=delta-parallel'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const code = await new Promise<number | null>((resolve) => {
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      if (/\[1\/2\] .* …/.test(stderr) && !child.killed) child.kill('SIGINT');
+      if (/\[1\/1\] .* …/.test(stderr) && !child.killed) child.kill('SIGINT');
     });
     child.on('exit', (c) => resolve(c));
   });
   assert.equal(code, 130, stderr);
   assert.equal(readRunRecord(out).interrupted, true);
-  assert.match(stderr, /resume with: mobius-bench run .* --resume /);
+  const printed = /resume with: mobius-bench (run .* --resume \S+)\n/.exec(stderr);
+  assert.ok(printed, stderr);
+  // The command as printed, listing what it would run: the filtered cell only, not the suite's two.
+  const dry = cli([...printed[1]!.split(' '), '--dry-run', '--json']);
+  assert.equal(dry.code, 0, dry.stderr);
+  const cells = JSON.parse(dry.stdout) as Array<{ config: { mode: string } }>;
+  assert.deepEqual(cells.map((c) => c.config.mode), ['delta-parallel']);
 });
 
 test('run flags: a bad filter, shard or suite is one line and exit 2', () => {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { saveBaseline } from '../gate/baseline.ts';
 import { readBaselineFile } from '../results/baseline-file.ts';
-import { ensureOutputFile } from './output-paths.ts';
+import { ensureOutputFile } from '../results/output-paths.ts';
 
 export async function baselineSaveCommand(runDir: string, opts: { to?: string; force?: boolean } = {}): Promise<string> {
   if (opts.to != null) ensureOutputFile(opts.to, '--to');

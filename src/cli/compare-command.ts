@@ -11,7 +11,7 @@ import { formatJson } from '../gate/format-json.ts';
 import { formatMarkdown } from '../gate/format-markdown.ts';
 import { formatTable } from '../gate/format-table.ts';
 import { parseThresholds } from '../gate/thresholds.ts';
-import { ensureOutputFile } from './output-paths.ts';
+import { ensureOutputFile } from '../results/output-paths.ts';
 
 export interface CompareOptions {
   /** Write the Markdown (PR comment) to this file. */

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { writeReports } from '../report/write-reports.ts';
 import { locateRun } from '../report/report-data.ts';
-import { ensureOutputFolder } from './output-paths.ts';
+import { ensureOutputFolder } from '../results/output-paths.ts';
 
 export async function reportCommand(input: string, opts: { out?: string }): Promise<{ outDir: string; files: string[] }> {
   if (opts.out != null) ensureOutputFolder(opts.out, '--out');

@@ -5,10 +5,10 @@ import { writeReports } from '../report/write-reports.ts';
 import { checkClaims, type ClaimCheck } from '../results/analysis.ts';
 import { readResults } from '../results/jsonl.ts';
 import { readRunRecord } from '../results/run-record.ts';
+import { doneCellIds, resumeOptions } from '../runner/resume.ts';
 import { runSuite, type RunOptions, type RunSummary } from '../runner/run-suite.ts';
 import { cellLabel, type Cell } from '../suite/expand.ts';
 import { selectCells } from '../suite/select.ts';
-import { ensureOutputFolder } from './output-paths.ts';
 
 function formatCells(cells: Cell[]): string {
   return cells.map((c) => `${c.id}  ${cellLabel(c.config)}`).join('\n');
@@ -42,14 +42,22 @@ function claimsOfRun(out: string): ClaimCheck[] {
   return checkClaims(claims, readResults(join(out, 'results.jsonl')).results);
 }
 
+/** --dry-run: the cells a run would start; with --resume, those the run folder still lacks. */
+async function cellsToRun(opts: RunOptions): Promise<Cell[]> {
+  const resumed = resumeOptions(opts);
+  const { selected } = await selectCells(resumed);
+  if (!resumed.resume) return selected;
+  const done = doneCellIds(resumed.resume);
+  return selected.filter((c) => !done.has(c.id));
+}
+
 export async function runCommand(opts: RunOptions & { dryRun?: boolean; strictClaims?: boolean }): Promise<number> {
   if (opts.dryRun) {
-    const { selected } = await selectCells(opts);
-    console.log(opts.json ? JSON.stringify(selected.map((c) => ({ id: c.id, config: c.config })), null, 2) : formatCells(selected));
+    const cells = await cellsToRun(opts);
+    console.log(opts.json ? JSON.stringify(cells.map((c) => ({ id: c.id, config: c.config })), null, 2) : formatCells(cells));
     return 0;
   }
-  // A bad --out fails now, not after the first cell's minutes.
-  if (opts.out && !opts.resume) ensureOutputFolder(opts.out, '--out');
+  if (!opts.json) opts = { ...opts, onNotice: (line) => console.error(line) };
   const summary = await runUntilInterrupted(opts);
   // The results are on disk already; a report that fails loses nothing.
   let reportError: string | null = null;
@@ -69,7 +77,8 @@ export async function runCommand(opts: RunOptions & { dryRun?: boolean; strictCl
     const skipped = (summary.alreadyDone ? `, ${summary.alreadyDone} already done` : '') + (summary.skippedUnfit ? `, ${summary.skippedUnfit} skipped as unfit (run.json)` : '');
     console.error(`${summary.ok} ok, ${summary.failed} failed of ${summary.selected} cells${skipped}${summary.interrupted ? ' — interrupted' : ''}; results in ${summary.out}`);
     for (const line of claimLines(claims)) console.error(line);
-    if (summary.interrupted) console.error(`resume with: mobius-bench run ${opts.suiteFile} --resume ${summary.out}`);
+    // The run folder remembers its filter, shard, backend and step counts; only the interpreter is this invocation's.
+    if (summary.interrupted) console.error(`resume with: mobius-bench run ${opts.suiteFile} --resume ${summary.out}${opts.python ? ` --python ${opts.python}` : ''}`);
   }
   // 130: interrupted (as a shell reports SIGINT); 1: some cell failed, or a claim failed under --strict-claims.
   return summary.interrupted ? 130 : summary.failed > 0 || (opts.strictClaims && claimFailed) ? 1 : 0;

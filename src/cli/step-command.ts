@@ -1,7 +1,13 @@
 // `mobius-bench step`: one training configuration, in this process — step
 // times, losses and tensor memory. (The runner's `run` gives each cell a
 // process of its own; this is for a quick look.)
-import { initBackend, type BackendChoice, type BackendInfo } from '../backend/select.ts';
+import { initBackend, isInstalled, type BackendChoice, type BackendInfo } from '../backend/select.ts';
+import { captureEnvironment } from '../measure/environment.ts';
+import { planInChild } from '../plan/plan-in-child.ts';
+import { cellFromConfig } from '../plan/planner.ts';
+import { machineMemory, unfitCells } from '../runner/memory-budget.ts';
+import { cellLabel } from '../suite/expand.ts';
+import { UserError } from '../user-error.ts';
 import { getPreset, type PresetName } from '../model/config.ts';
 import { measureSteps, type StepMeasurements, type TensorMemory } from '../measure/measure-steps.ts';
 import { BufferTracker } from '../measure/tensor-memory.ts';
@@ -25,6 +31,19 @@ export interface StepOptions {
   seed: number;
   /** AdamW's learning rate (default 1e-4). */
   lr?: number;
+  /** Run even where the planner says the step cannot fit the backend's memory. */
+  force?: boolean;
+}
+
+/** Plans the step (a few seconds, in a child process) and refuses it where it cannot fit what the backend can use here. */
+async function refuseUnfit(opts: StepOptions, config: StepReport['config']): Promise<void> {
+  const preset = getPreset(opts.preset);
+  const cell = cellFromConfig({ preset: preset.name, unet: preset.config, mode: opts.mode, backend: opts.backend, ...config, learningRate: opts.lr });
+  const [plan] = await planInChild([cell], 'a100-40gb');
+  // nvidia-smi is asked only where tfjs-node-gpu could use a GPU.
+  const gpus = isInstalled('@tensorflow/tfjs-node-gpu') ? (await captureEnvironment()).gpu.devices : [];
+  const [unfit] = unfitCells([plan!], machineMemory(gpus, null));
+  if (unfit) throw new UserError(`step ${cellLabel(cell.config)} on ${opts.backend}: ${unfit.reason}`);
 }
 
 export interface StepReport extends StepMeasurements {
@@ -38,21 +57,22 @@ export interface StepReport extends StepMeasurements {
 }
 
 export async function runStepCommand(opts: StepOptions): Promise<StepReport> {
+  const preset = getPreset(opts.preset);
+  const config = {
+    batch: opts.batch,
+    accum: opts.accum,
+    frames: opts.frames ?? preset.defaults.frames,
+    size: opts.size ?? preset.defaults.size,
+    textLength: preset.defaults.textLength,
+    steps: opts.steps,
+    warmup: opts.warmup,
+    seed: opts.seed,
+  };
+  if (!opts.force) await refuseUnfit(opts, config);
   // Before any tensor exists, so every buffer is counted.
   const tracker = new BufferTracker().install();
   try {
-    const preset = getPreset(opts.preset);
     const backend = await initBackend(opts.backend);
-    const config = {
-      batch: opts.batch,
-      accum: opts.accum,
-      frames: opts.frames ?? preset.defaults.frames,
-      size: opts.size ?? preset.defaults.size,
-      textLength: preset.defaults.textLength,
-      steps: opts.steps,
-      warmup: opts.warmup,
-      seed: opts.seed,
-    };
     const trainer = new Trainer({ config: preset.config, mode: opts.mode, ...config, learningRate: opts.lr });
     try {
       const measured = await measureSteps(trainer, tracker, { warmup: opts.warmup, steps: opts.steps });

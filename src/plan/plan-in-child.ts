@@ -2,6 +2,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Cell } from '../suite/expand.ts';
+import { UserError } from '../user-error.ts';
 import type { PlanReply, PlanRequest } from './plan-worker.ts';
 import type { PlannedCell } from './planner.ts';
 
@@ -22,6 +23,7 @@ export function planInChild(cells: Cell[], device: string): Promise<PlannedCell[
     child.on('exit', (code) => {
       const r = reply as PlanReply | null;
       if (r?.type === 'plans') resolve(r.plans);
+      else if (r?.type === 'error' && r.userError) reject(new UserError(r.message));
       else reject(new Error(`planning failed: ${r?.type === 'error' ? r.message : `exit ${code}: ${stderr.trim().split('\n').pop() ?? ''}`}`));
     });
     child.send({ cells, device } satisfies PlanRequest);

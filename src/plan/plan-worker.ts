@@ -4,13 +4,15 @@
 import { parseDevice } from './devices.ts';
 import { Planner, type PlannedCell } from './planner.ts';
 import type { Cell } from '../suite/expand.ts';
+import { UserError } from '../user-error.ts';
 
 export interface PlanRequest {
   cells: Cell[];
   device: string;
 }
 
-export type PlanReply = { type: 'plans'; plans: PlannedCell[] } | { type: 'error'; message: string };
+/** `userError`: the cell cannot be planned as given (a size the UNet cannot take, …), not a bug. */
+export type PlanReply = { type: 'plans'; plans: PlannedCell[] } | { type: 'error'; message: string; userError: boolean };
 
 process.once('message', (request: PlanRequest) => {
   (async () => {
@@ -21,5 +23,5 @@ process.once('message', (request: PlanRequest) => {
     return plans;
   })()
     .then((plans) => process.send!({ type: 'plans', plans } satisfies PlanReply, () => process.exit(0)))
-    .catch((err: unknown) => process.send!({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies PlanReply, () => process.exit(1)));
+    .catch((err: unknown) => process.send!({ type: 'error', message: err instanceof Error ? err.message : String(err), userError: err instanceof UserError } satisfies PlanReply, () => process.exit(1)));
 });

@@ -53,12 +53,25 @@ const runRecordSchema = z.looseObject({
   cells: z.array(z.string()),
   filter: nullableString,
   shard: nullableString,
+  /**
+   * The other command-line choices that decide which cells run and how they
+   * are measured, so that --resume repeats them. Absent in runs recorded
+   * before they were.
+   */
+  options: z.object({
+    backend: nullableString,
+    steps: z.number().nullable(),
+    warmup: z.number().nullable(),
+    plan: z.boolean(),
+    skipUnfit: z.boolean(),
+    device: nullableString,
+  }).optional(),
   startedAt: z.string(),
   endedAt: nullableString,
   interrupted: z.boolean(),
   /** Things a reader must know: no nvidia-smi, resumed runs, … */
   notes: z.array(z.string()),
-  /** Cells not run because the planner said they cannot fit (--skip-unfit): never passed, never failed. */
+  /** Cells not run because the planner said they cannot fit this machine's backend (or --device with --skip-unfit): never passed, never failed. */
   skipped: z.array(z.object({ id: z.string(), label: z.string(), reason: z.string() })).optional(),
   /** Each later `--resume` of this run. */
   resumes: z.array(z.object({ startedAt: z.string(), endedAt: nullableString, cells: z.number() })),

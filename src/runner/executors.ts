@@ -2,7 +2,7 @@
 // process, `torch` in the torch worker process (python/). Resolved once per
 // run: finding the torch Python is a probe of its own, and a missing torch
 // or CUDA must stop the run before any cell starts.
-import { locateTorchPython, requireTorchDevice } from '../backend/torch-python.ts';
+import { locateTorchPython, requireTorchDevice, type TorchEnvironment } from '../backend/torch-python.ts';
 import { isInstalled } from '../backend/select.ts';
 import type { Cell } from '../suite/expand.ts';
 import { UserError } from '../user-error.ts';
@@ -23,12 +23,18 @@ function requireTfjsNode(cells: readonly Cell[]): void {
   throw new UserError("backend 'tensorflow' is not installed: npm install @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1) or @tensorflow/tfjs-node (CPU), or run with --backend wasm");
 }
 
-export async function executorsFor(cells: readonly Cell[], opts: ExecutorOptions = {}): Promise<(cell: Cell) => CellExecutor> {
+export interface Executors {
+  executorOf: (cell: Cell) => CellExecutor;
+  /** What the torch worker's interpreter has (its GPU, for the fit check); null without torch cells. */
+  torch: TorchEnvironment | null;
+}
+
+export async function executorsFor(cells: readonly Cell[], opts: ExecutorOptions = {}): Promise<Executors> {
   requireTfjsNode(cells);
   const torchCells = cells.filter((c) => c.config.backend === 'torch');
-  if (torchCells.length === 0) return () => tfjsWorkerExecutor;
+  if (torchCells.length === 0) return { executorOf: () => tfjsWorkerExecutor, torch: null };
   const python = await locateTorchPython(opts.python);
   for (const device of new Set(torchCells.map((c) => c.config.device ?? 'auto'))) requireTorchDevice(python, device);
   const torch = torchWorkerExecutor(python.executable);
-  return (cell) => (cell.config.backend === 'torch' ? torch : tfjsWorkerExecutor);
+  return { executorOf: (cell) => (cell.config.backend === 'torch' ? torch : tfjsWorkerExecutor), torch: python.env };
 }

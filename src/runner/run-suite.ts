@@ -1,26 +1,31 @@
-// The orchestrator: selects a suite's cells (filter, shard, resume), plans
-// them when asked, runs each through its executor with GPU sampling where
-// nvidia-smi exists, and appends each result to results.jsonl the moment it
-// ends. An aborted signal (the CLI's SIGINT/SIGTERM) stops the current
-// worker; every finished cell stays on disk.
-import { existsSync, mkdirSync } from 'node:fs';
+// The orchestrator: selects a suite's cells (filter, shard, resume), checks
+// that their backend can run here, plans them and sets aside the cells that
+// cannot fit this machine (unless --force), runs each through its executor
+// with GPU sampling where nvidia-smi exists, and appends each result to
+// results.jsonl the moment it ends. An aborted signal (the CLI's
+// SIGINT/SIGTERM) stops the current worker; every finished cell stays on disk.
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { captureEnvironment } from '../measure/environment.ts';
 import { GpuSampler, nvidiaSmiAvailable } from '../measure/gpu-sampler.ts';
 import { parseDevice } from '../plan/devices.ts';
 import { planInChild } from '../plan/plan-in-child.ts';
+import type { PlannedCell } from '../plan/planner.ts';
 import type { CellResult } from '../results/cell-result.ts';
 import { appendResult, dropTruncatedLine, readResults } from '../results/jsonl.ts';
+import { ensureOutputFolder } from '../results/output-paths.ts';
 import { writePlanFile } from '../results/plan-file.ts';
 import { readRunRecord, RUN_SCHEMA, writeRunRecord, type RunRecord } from '../results/run-record.ts';
 import { formatGiB } from '../results/units.ts';
-import { cellLabel } from '../suite/expand.ts';
+import { cellLabel, type Cell } from '../suite/expand.ts';
 import { selectCells, type SelectOptions } from '../suite/select.ts';
 import { UserError } from '../user-error.ts';
 import type { CellExecutor } from './cell-executor.ts';
 import { efficiencyOf } from './efficiency.ts';
 import { executorsFor, type ExecutorOptions } from './executors.ts';
+import { machineMemory, unfitCells, type UnfitCell } from './memory-budget.ts';
 import { makeProgress } from './progress.ts';
+import { recordedOptions, resumeOptions } from './resume.ts';
 import { Interrupted, runCell } from './run-cell.ts';
 
 export interface RunOptions extends SelectOptions, ExecutorOptions {
@@ -35,6 +40,10 @@ export interface RunOptions extends SelectOptions, ExecutorOptions {
   skipUnfit?: boolean;
   /** The device --plan / --skip-unfit check against (default a100-40gb). */
   device?: string;
+  /** Run the cells the planner says cannot fit this machine's backend too. */
+  force?: boolean;
+  /** Lines a person should see before the cells run (skipped cells); the CLI prints them unless --json. */
+  onNotice?: (line: string) => void;
   /** Aborting it interrupts the run. */
   signal?: AbortSignal;
   /** Runs every cell instead of the executor its backend calls for (tests). */
@@ -45,8 +54,10 @@ export interface RunSummary {
   out: string;
   selected: number;
   alreadyDone: number;
-  /** Not run: the planner said they cannot fit the device (--skip-unfit). */
+  /** Not run: the planner said they cannot fit this machine's backend, or --device with --skip-unfit. */
   skippedUnfit: number;
+  /** Which, and why (also in run.json). */
+  skipped: UnfitCell[];
   ran: number;
   ok: number;
   failed: number;
@@ -57,12 +68,23 @@ function timestamp(d = new Date()): string {
   return d.toISOString().replace(/\..*$/, '').replace(/:/g, '-');
 }
 
-export async function runSuite(opts: RunOptions): Promise<RunSummary> {
+async function planCells(cells: Cell[], device: string): Promise<PlannedCell[]> {
+  if (cells.length === 0) return [];
+  try {
+    return await planInChild(cells, device);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${(err as Error).message}; nothing ran (--force runs the cells without the fit check)`);
+  }
+}
+
+export async function runSuite(given: RunOptions): Promise<RunSummary> {
+  const opts = resumeOptions(given);
   const { loaded, selected } = await selectCells(opts);
   const { suite } = loaded;
   // Before anything is written: a backend that cannot run here fails at once.
   const fixed = opts.executor;
-  const executorOf = fixed ? () => fixed : await executorsFor(selected, opts);
+  const executors = fixed ? { executorOf: () => fixed, torch: null } : await executorsFor(selected, opts);
   const out = resolve(opts.resume ?? opts.out ?? join('reports', `${suite.name}-${timestamp()}`));
   const resultsFile = join(out, 'results.jsonl');
 
@@ -83,7 +105,7 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
     record.interrupted = false;
   } else {
     if (existsSync(resultsFile)) throw new UserError(`${out} already holds results.jsonl: use --resume ${out}, or another --out`);
-    mkdirSync(out, { recursive: true });
+    ensureOutputFolder(out, '--out', opts.out ?? out);
     const environment = await captureEnvironment({ suitePath: loaded.path });
     record = {
       schema: RUN_SCHEMA,
@@ -93,6 +115,7 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
       cells: selected.map((c) => c.id),
       filter: opts.filter ?? null,
       shard: opts.shard ?? null,
+      options: recordedOptions(opts),
       startedAt: now,
       endedAt: null,
       interrupted: false,
@@ -108,28 +131,32 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
 
   let todo = selected.filter((c) => !done.has(c.id));
   const notDone = todo.length;
-  // torch cells carry the planner's FLOPs per step for their MFU.
-  const flopsOf = new Map<string, number>();
-  if (opts.plan || opts.skipUnfit) {
-    const device = opts.device ?? 'a100-40gb';
-    parseDevice(device);
-    const plans = await planInChild(todo, device);
-    for (const p of plans) flopsOf.set(p.id, p.flops);
-    writePlanFile(out, { device, cells: plans });
-    if (opts.skipUnfit) {
-      const unfit = plans.filter((p) => !p.fits);
-      record.skipped ??= [];
-      for (const p of unfit) {
-        record.skipped.push({ id: p.id, label: cellLabel(p.config), reason: `planned peak ${formatGiB(p.memory.peakBytes)} exceeds ${device}` });
-      }
-      const unfitIds = new Set(unfit.map((p) => p.id));
-      todo = todo.filter((c) => !unfitIds.has(c.id));
-      writeRunRecord(out, record);
+  // Every cell is planned (about a second each) unless --force and no plan is asked for;
+  // torch cells also take the planner's FLOPs per step for their MFU.
+  const device = opts.device ?? 'a100-40gb';
+  parseDevice(device);
+  const plans = opts.force && !opts.plan && !opts.skipUnfit ? await planCells(todo.filter((c) => c.config.backend === 'torch'), device) : await planCells(todo, device);
+  const flopsOf = new Map(plans.map((p) => [p.id, p.flops]));
+  if (opts.plan || opts.skipUnfit) writePlanFile(out, { device, cells: plans });
+  const skipped: UnfitCell[] = [];
+  if (!opts.force) {
+    // On a resume the machine may differ: what is unfit now replaces what was.
+    const environment = opts.resume ? await captureEnvironment() : record.environment;
+    skipped.push(...unfitCells(plans, machineMemory(environment.gpu.devices, executors.torch)));
+  }
+  if (opts.skipUnfit) {
+    const already = new Set(skipped.map((u) => u.id));
+    for (const p of plans.filter((p) => !p.fits && !already.has(p.id))) {
+      skipped.push({ id: p.id, label: cellLabel(p.config), reason: `planned peak ${formatGiB(p.memory.peakBytes)} exceeds ${device} (--skip-unfit)` });
     }
   }
-  const unplannedTorch = todo.filter((c) => c.config.backend === 'torch' && !flopsOf.has(c.id));
-  if (unplannedTorch.length > 0) {
-    for (const p of await planInChild(unplannedTorch, opts.device ?? 'a100-40gb')) flopsOf.set(p.id, p.flops);
+  if (skipped.length > 0 || opts.resume) {
+    const skippedIds = new Set(skipped.map((u) => u.id));
+    const decidedNow = new Set(todo.map((c) => c.id));
+    record.skipped = [...(record.skipped ?? []).filter((u) => !decidedNow.has(u.id)), ...skipped];
+    todo = todo.filter((c) => !skippedIds.has(c.id));
+    writeRunRecord(out, record);
+    for (const u of skipped) opts.onNotice?.(`skipped ${u.label} ${u.id}: ${u.reason}`);
   }
   const progress = makeProgress({ json: opts.json ?? false });
   let interrupted = false;
@@ -144,7 +171,7 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
       progress.cellStart(cellLabel(cell.config));
       let result: CellResult;
       try {
-        result = await runCell(cell, executorOf(cell), {
+        result = await runCell(cell, executors.executorOf(cell), {
           timeoutMs: suite.timeoutSeconds * 1000,
           sampler: gpu ? new GpuSampler({ intervalMs: opts.gpuIntervalMs ?? 200 }) : null,
           signal: opts.signal,
@@ -174,6 +201,7 @@ export async function runSuite(opts: RunOptions): Promise<RunSummary> {
     selected: selected.length,
     alreadyDone: selected.length - notDone,
     skippedUnfit: notDone - todo.length,
+    skipped,
     ran: results.length,
     ok: results.filter((r) => r.status === 'ok').length,
     failed: results.filter((r) => r.status === 'failed').length,
