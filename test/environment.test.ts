@@ -3,19 +3,18 @@
 // which tfjs backends install and load here.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { envReport, formatEnv } from '../src/cli/env-command.ts';
 import { captureEnvironment, probeBackends } from '../src/measure/environment.ts';
+import { tempDir } from './temp-dir.ts';
 
 const NO_TORCH = { unavailable: 'no python with torch' };
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'mobius-env-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('mobius-env-');
 
 const FAKE_SMI = `#!/bin/sh
 case "$*" in

@@ -1,15 +1,14 @@
 // The gate's defaults on real runs: two runs of one unchanged build pass,
 // and a planted regression (an extra buffer, a slowdown) still fails.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { compareCommand, type CompareIo } from '../src/cli/compare-command.ts';
 import { runSuite } from '../src/runner/run-suite.ts';
+import { tempDir } from './temp-dir.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'mobius-gate-defaults-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('mobius-gate-defaults-');
 
 function quiet(): CompareIo & { out: () => string } {
   let out = '';

@@ -4,12 +4,12 @@
 // power, robustness to a child that dies or is deaf to SIGTERM, and no
 // children left behind.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { GpuSampler, integrateEnergyJoules, nvidiaSmiAvailable, type GpuCellReport } from '../src/measure/gpu-sampler.ts';
+import { tempDir } from './temp-dir.ts';
 
 const FAKE = fileURLToPath(new URL('./fixtures/fake-nvidia-smi.mjs', import.meta.url));
 const INTERVAL_MS = 40;
@@ -21,11 +21,10 @@ const WORKER_PEAK = 8000;
 const POWER = 300;
 
 // A wrapper named nvidia-smi, as on a real PATH; exec keeps the fake's pid the child's pid.
-const binDir = mkdtempSync(join(tmpdir(), 'fake-smi-bin-'));
+const binDir = tempDir('mobius-fake-smi-bin-');
 const smi = join(binDir, 'nvidia-smi');
 writeFileSync(smi, `#!/bin/sh\nexec "${process.execPath}" "${FAKE}" "$@"\n`);
 chmodSync(smi, 0o755);
-after(() => rmSync(binDir, { recursive: true, force: true }));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,7 +39,7 @@ function alive(pid: number): boolean {
 
 /** Runs one cell against the fake with `env`, returning the report, its children's pids and the measured window. */
 async function cell(env: Record<string, string>, opts: { workerPid: number; runMs?: number; steps?: number }) {
-  const pidDir = mkdtempSync(join(tmpdir(), 'fake-smi-pids-'));
+  const pidDir = tempDir('mobius-fake-smi-pids-');
   const vars = { ...env, FAKE_SMI_PIDDIR: pidDir };
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
   Object.assign(process.env, vars);

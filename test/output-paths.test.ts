@@ -3,16 +3,15 @@
 // exit 2 (never 1, which means "regression"), no stack trace, before any work.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './temp-dir.ts';
 
 const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
 const RUN = fileURLToPath(new URL('./fixtures/runs/cpu-wasm', import.meta.url));
-const root = mkdtempSync(join(tmpdir(), 'mobius-output-paths-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('mobius-output-paths-');
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });

@@ -2,18 +2,17 @@
 // filters and shards.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { expandSuite } from '../src/suite/expand.ts';
 import { parseFilter, parseShard, shardCells } from '../src/suite/select.ts';
 import { loadSuite, validateSuite } from '../src/suite/load.ts';
 import { UserError } from '../src/user-error.ts';
+import { tempDir } from './temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'mobius-suites-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('mobius-suites-');
 function suiteFile(name: string, body: string): string {
   const path = join(dir, name);
   writeFileSync(path, body);
@@ -106,7 +105,7 @@ test('a syntax error names the file, line and column and shows the offending lin
 
 test("a suite in any folder imports { defineSuite } from 'mobius-bench' (the running copy)", () => {
   // A folder of its own, outside this repository and without node_modules, as a user's would be.
-  const away = mkdtempSync(join(tmpdir(), 'mobius-suite-away-'));
+  const away = tempDir('mobius-suite-away-');
   try {
     const path = join(away, 'mine.ts');
     writeFileSync(path, `import { defineSuite } from 'mobius-bench';\nexport default defineSuite({ name: 'mine', presets: ['tiny'], modes: ['delta-serial'], sweep: { batch: [1], accum: [1], frames: [2], size: [32] } });\n`);

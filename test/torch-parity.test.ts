@@ -6,10 +6,8 @@
 // net with its own layers, on the tiny preset and on a deeper config.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { initBackend } from '../src/backend/select.ts';
 import { locateTorchPython, torchWorkerEnv } from '../src/backend/torch-python.ts';
 import { PRESETS, type UNetConfig } from '../src/model/config.ts';
@@ -18,13 +16,13 @@ import { SerialUNet } from '../src/model/serial-unet.ts';
 import { checkAgainstFixture } from './fixture-parity.ts';
 import { quietCpuBackend } from './helpers.ts';
 import { readNpz } from './npz.ts';
+import { tempDir } from './temp-dir.ts';
 
 quietCpuBackend();
 
 const python = await locateTorchPython().catch((err: Error) => err);
 const skip = python instanceof Error ? `no Python with torch: ${python.message}` : false;
-const dir = mkdtempSync(join(tmpdir(), 'mobius-torch-parity-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('mobius-torch-parity-');
 
 /** Three levels, two layers per block, attention at the top two: every kind of skip, resampler and time-state channel change. */
 const DEEPER: UNetConfig = { ...PRESETS.tiny.config, blockChannels: [16, 32, 32], attention: [true, true, false], layersPerBlock: 2, headDim: 8, crossDim: 16, groups: 4 };

@@ -4,16 +4,16 @@
 // is killed or hangs becomes a failed cell with its reason, like a tfjs one.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { locateTorchPython } from '../src/backend/torch-python.ts';
 import { runCell } from '../src/runner/run-cell.ts';
 import { torchWorkerExecutor } from '../src/runner/torch-executor.ts';
 import { expandSuite } from '../src/suite/expand.ts';
 import { validateSuite } from '../src/suite/load.ts';
+import { tempDir } from './temp-dir.ts';
 
 const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
 const FIXTURE_MODULES = fileURLToPath(new URL('./fixtures/python', import.meta.url));
@@ -21,8 +21,7 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], {
 
 const python = await locateTorchPython().catch((err: Error) => err);
 const skip = python instanceof Error ? `no Python with torch: ${python.message}` : false;
-const dir = mkdtempSync(join(tmpdir(), 'mobius-torch-run-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('mobius-torch-run-');
 
 test('run suites/torch-smoke.ts: every mode on the torch worker, reports, a clean compare against itself', { skip, timeout: 600_000 }, () => {
   const out = join(dir, 'smoke');
