@@ -121,6 +121,8 @@ function hostileRun(): string {
   writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
   const rows = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   rows[0].label = XSS_LABEL;
+  // nvidia-smi samples, so that the cell has a timeline chart titled with its label.
+  rows[0].gpu = JSON.parse(readFileSync(join(RUNS, 'smoke-fake-gpu', 'results.jsonl'), 'utf8').split('\n')[0]!).gpu;
   const failed = rows.find((r: { status: string }) => r.status === 'failed');
   failed.error.message = XSS_FAILURE;
   failed.error.stderrTail = `${XSS_FAILURE}\n<script>alert(6)</script>`;

@@ -1,13 +1,16 @@
 // Reports written from real run folders (test/fixtures/runs): results.csv
 // parses back to the same values, summary.md says what the run measured, the
 // PNG charts decode to their size and are not blank, a run with failed cells
-// and a CPU run without GPU figures both render, bad inputs are UserErrors.
+// and a CPU run without GPU figures both render, bad inputs are UserErrors;
+// memory timelines only where nvidia-smi sampled, dashed legend samples for
+// dashed series, an all-failed run and the planner's skipped cells.
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { Chart, registerables } from 'chart.js';
 import { parse } from 'csv-parse/sync';
 import { reportCommand } from '../src/cli/report-command.ts';
 import { median } from 'simple-statistics';
@@ -131,7 +134,7 @@ test('chart definitions are plain data (the page and the PNG draw the same thing
   const count = (section: string) => specs.filter((s) => s.section === section).length;
   assert.equal(count('fig6'), 4); // memory and time, for each of the two presets
   assert.equal(count('sweep'), 8); // memory and time, per preset and accum
-  assert.equal(count('timeline'), 24);
+  assert.equal(count('timeline'), 0); // a CPU run: no sampler, no timeline
   assert.equal(count('loss'), 8);
   assert.equal(new Set(specs.map((s) => s.id)).size, specs.length);
   // GPU samples are drawn where a cell has them.
@@ -317,4 +320,124 @@ test('memory against step time: one chart per matched group, one point per mode,
   const png = await renderPng(pareto[0]!);
   const image = await loadImage(png);
   assert.equal(image.width, pareto[0]!.width * PNG_SCALE);
+});
+
+/** Rows of a results.jsonl rewritten by `edit`, in a copy of the run. */
+function editRun(src: string, edit: (rows: Array<Record<string, unknown>>) => void, runJson?: (run: Record<string, unknown>) => void): string {
+  const dir = copyRun(src);
+  const rows = lines(join(dir, 'results.jsonl'));
+  edit(rows);
+  writeFileSync(join(dir, 'results.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  if (runJson) {
+    const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
+    runJson(run);
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
+  }
+  return dir;
+}
+
+/** A cell as the runner writes a failure. */
+function failedRow(r: Record<string, unknown>): Record<string, unknown> {
+  return {
+    schema: r['schema'], id: r['id'], label: r['label'], config: r['config'], env: 'run.json', startedAt: r['startedAt'], endedAt: r['endedAt'], gpu: null,
+    status: 'failed', backend: null, params: null, stepMs: [], loss: [], stepPeakBytes: [], stats: null, memory: null,
+    error: { reason: 'crashed', message: 'out of memory', stderrTail: '' },
+  };
+}
+
+test('memory timelines only where nvidia-smi sampled a cell; a CPU run says once that no sampler ran', () => {
+  const cpu = loadReportData(CPU);
+  assert.equal(buildCharts(cpu).filter((s) => s.section === 'timeline').length, 0, 'no flat per-step lines for 24 cells');
+  const html = toHtml(cpu);
+  const section = /<section id="timelines">([\s\S]*?)<\/section>/.exec(html)![1]!;
+  assert.match(section, /No memory timeline: no sampler ran on the run&#39;s machine \(nvidia-smi not found\)\./);
+  assert.equal((section.match(/<p /g) ?? []).length, 1, 'one sentence');
+  assert.doesNotMatch(section, /<canvas/);
+
+  // Three cells sampled; one with only two samples is left out, and named.
+  const dir = editRun(GPU, (rows) => {
+    const gpu = rows[1]!['gpu'] as { timeline: unknown[] };
+    gpu.timeline = gpu.timeline.slice(0, 2);
+  });
+  const data = loadReportData(dir);
+  const timelines = buildCharts(data).filter((s) => s.section === 'timeline');
+  assert.deepEqual(timelines.map((s) => s.title), [data.cells[0]!.result.label, data.cells[2]!.result.label]);
+  assert.match(toHtml(data), new RegExp(`Not drawn \\(fewer than 3 nvidia-smi samples\\): ${data.cells[1]!.result.label}\\.`));
+  assert.equal(buildCharts(loadReportData(GPU)).filter((s) => s.section === 'timeline').length, 3);
+});
+
+test('legends draw each series as a line sample with its own dash, as Chart.js resolves the legend', () => {
+  Chart.register(...registerables);
+  let dashed = 0;
+  for (const run of [CPU, GPU]) {
+    for (const spec of buildCharts(loadReportData(run))) {
+      const datasets = spec.config.data.datasets as Array<{ label: string; borderDash?: number[] }>;
+      if (!datasets.some((d) => d.borderDash)) continue;
+      const canvas = createCanvas(spec.width, spec.height);
+      const chart = new Chart(canvas.getContext('2d') as unknown as CanvasRenderingContext2D, { ...spec.config, options: { ...spec.config.options, responsive: false, animation: false } });
+      try {
+        const items = chart.legend!.legendItems!;
+        for (const d of datasets) {
+          const item = items.find((i) => i.text === d.label)!;
+          // usePointStyle took the first point's style: no dash, a solid sample for a dashed line.
+          assert.deepEqual(item.lineDash, d.borderDash ?? [], `${spec.id}: legend of ${d.label}`);
+          if (d.borderDash) dashed++;
+        }
+      } finally {
+        chart.destroy();
+      }
+    }
+  }
+  assert.ok(dashed > 0, 'some chart has a dashed series');
+});
+
+test('an all-failed run: no empty Fig. 6 axes, one sentence that no cell succeeded, not "one batch size" for a sweeping suite', () => {
+  const dir = editRun(CPU, (rows) => rows.splice(0, rows.length, ...rows.map(failedRow)));
+  const data = loadReportData(dir);
+  const specs = buildCharts(data);
+  assert.deepEqual(specs.filter((s) => s.section === 'fig6'), []);
+  assert.deepEqual(specs, []);
+  const html = toHtml(data);
+  assert.doesNotMatch(html, /<canvas/);
+  assert.doesNotMatch(html, /one batch size per configuration/);
+  const fig6 = /<section id="fig6">([\s\S]*?)<\/section>/.exec(html)![1]!;
+  assert.match(fig6, /No cell succeeded, so there is nothing to plot\./);
+  assert.match(/<section id="sweeps">([\s\S]*?)<\/section>/.exec(html)![1]!, /No cell succeeded, so there is nothing to plot\./);
+  const md = toMarkdown(data);
+  assert.match(md, /0 ok, 24 failed of 24 cells/);
+  assert.match(md, /^No cell succeeded, so there is nothing to compare\.$/m);
+
+  // Only batch 1 succeeded in a suite that sweeps batch 1 and 2: no sweep drawn, and why.
+  const half = loadReportData(editRun(CPU, (rows) => rows.splice(0, rows.length, ...rows.map((r) => ((r['config'] as { batch: number }).batch === 2 ? failedRow(r) : r)))));
+  assert.equal(buildCharts(half).filter((s) => s.section === 'sweep').length, 0);
+  assert.match(toHtml(half), /No sweep to draw: fewer than two batch sizes succeeded in each configuration\./);
+  assert.match(toHtml(loadReportData(FAILED)), /No sweep: the run has one batch size per configuration\./);
+});
+
+test("the planner's skipped cells are listed with their reasons, apart from the failed cells", async () => {
+  const reason = "planned peak 44.6 GiB exceeds wasm's 4 GiB address space";
+  const dir = editRun(FAILED, () => {}, (run) => {
+    run['skipped'] = [
+      { id: '5eedc0ffee01', label: 'sd21 full b64 a1 8f 512px', reason },
+      // One a later --force run measured: it is in the results, not skipped.
+      { id: 'c49da33dd6dc', label: 'tiny delta-serial b1 a1 4f 64px', reason },
+    ];
+  });
+  await writeReports(dir);
+  const md = readFileSync(join(dir, 'summary.md'), 'utf8');
+  assert.match(md, /2 ok, 1 failed of 3 cells, 1 skipped as unfit/);
+  assert.match(md, /### Skipped cells\n\nNot run: the planner said they cannot fit[^\n]*\n\n\| cell \| id \| why it was not run \|\n\| --- \| --- \| --- \|\n\| sd21 full b64 a1 8f 512px \| `5eedc0ffee01` \| planned peak 44\.6 GiB exceeds wasm's 4 GiB address space \|\n/);
+  const failed = /### Failed cells\n([\s\S]*?)(?:\n###|$)/.exec(md)![1]!;
+  assert.doesNotMatch(failed, /5eedc0ffee01|sd21/);
+  assert.equal((md.match(/`c49da33dd6dc`/g) ?? []).length, 1, 'the measured one only as failed');
+
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  const skipped = /<section id="skipped">([\s\S]*?)<\/section>/.exec(html)![1]!;
+  assert.match(skipped, /<td>sd21 full b64 a1 8f 512px<\/td><td><code>5eedc0ffee01<\/code><\/td><td>planned peak 44\.6 GiB exceeds wasm&#39;s 4 GiB address space<\/td>/);
+  assert.doesNotMatch(skipped, /c49da33dd6dc/);
+  assert.doesNotMatch(/<section id="failed">([\s\S]*?)<\/section>/.exec(html)![1]!, /5eedc0ffee01/);
+  assert.match(html, /<a href="#skipped">skipped cells<\/a>/);
+  // A run that skipped nothing has no such section.
+  assert.doesNotMatch(toHtml(loadReportData(FAILED)), /id="skipped"/);
+  assert.doesNotMatch(toMarkdown(loadReportData(FAILED)), /Skipped cells|skipped as unfit/);
 });

@@ -38,9 +38,14 @@ function safeId(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase();
 }
 
-/** `lines`: legend entries drawn as line samples (with their dash) rather than boxes. */
+/**
+ * `lines`: legend entries drawn as line samples, dashed where the series is.
+ * Not usePointStyle 'line': Chart.js then styles the entry from the first
+ * point, which has no dash, so a dashed series got a solid sample. A box of
+ * height 0 is stroked with the dataset's own borderDash and borderWidth.
+ */
 function baseOptions(title: string, x: Record<string, unknown>, y: Record<string, unknown>, lines = false): ChartConfiguration['options'] {
-  const labels = lines ? { font: { family: FONT_FAMILY }, usePointStyle: true, pointStyle: 'line', pointStyleWidth: 28 } : { font: { family: FONT_FAMILY } };
+  const labels = lines ? { font: { family: FONT_FAMILY }, boxWidth: 28, boxHeight: 0 } : { font: { family: FONT_FAMILY } };
   return {
     animation: false,
     font: { family: FONT_FAMILY },
@@ -94,7 +99,9 @@ function shapeOf(r: CellResult): string {
 /** Fig. 6: memory and time bars for each matched group of one preset and shape; Mobius's changes under each group. */
 function fig6Charts(data: ReportData): ChartSpec[] {
   const specs: ChartSpec[] = [];
-  const shapes = byKey(data.groups, (g) => shapeOf(Object.values(g.cells)[0]!));
+  // A group with no cell that succeeded would draw empty axes.
+  const drawn = data.groups.filter((g) => Object.values(g.cells).some((r) => r?.status === 'ok'));
+  const shapes = byKey(drawn, (g) => shapeOf(Object.values(g.cells)[0]!));
   for (const [shape, groups] of shapes) {
     for (const metric of ['memory', 'time'] as const) {
       const labels = groups.map((g) => {
@@ -169,14 +176,23 @@ function paretoCharts(data: ReportData): ChartSpec[] {
   return specs;
 }
 
+/** The preset/shape/accum series of `results` that hold two batch sizes or more. */
+function batchSeries(results: CellResult[]): Array<[string, CellResult[]]> {
+  return [...byKey(results, (r) => `${shapeOf(r)} a${r.config.accum}`)].filter(([, cells]) => new Set(cells.map((r) => r.config.batch)).size >= 2);
+}
+
+/** Why a run has no sweep chart: the suite sweeps no batch, or too few of its batch sizes succeeded. */
+export function noSweepReason(data: ReportData): string {
+  return batchSeries(data.cells.map((c) => c.result)).length > 0
+    ? 'No sweep to draw: fewer than two batch sizes succeeded in each configuration.'
+    : 'No sweep: the run has one batch size per configuration.';
+}
+
 /** Memory and step time against batch, one chart per accum (and preset/shape), one line per mode; only where batch varies. */
 function sweepCharts(data: ReportData): ChartSpec[] {
   const specs: ChartSpec[] = [];
   const ok = data.cells.map((c) => c.result).filter((r) => r.status === 'ok');
-  const series = byKey(ok, (r) => `${shapeOf(r)} a${r.config.accum}`);
-  for (const [key, cells] of series) {
-    const batches = new Set(cells.map((r) => r.config.batch));
-    if (batches.size < 2) continue;
+  for (const [key, cells] of batchSeries(ok)) {
     for (const metric of ['memory', 'time'] as const) {
       const datasets: ChartDataset<'line'>[] = data.modes.map((mode) => ({
         label: mode,
@@ -206,49 +222,46 @@ function sweepCharts(data: ReportData): ChartSpec[] {
   return specs;
 }
 
-/** Each cell's memory over time: GPU samples where there are some, else tensor memory per measured step. */
+/**
+ * Fewer nvidia-smi samples than this show no course worth a chart (a cell
+ * shorter than a few sampling intervals). Without a sampler (a CPU run) there
+ * is no timeline at all: the per-step peaks of a few steps are flat lines
+ * that say no more than the cells table.
+ */
+export const MIN_TIMELINE_SAMPLES = 3;
+
+export function hasTimeline(r: CellResult): boolean {
+  return (r.gpu?.timeline.length ?? 0) >= MIN_TIMELINE_SAMPLES;
+}
+
+/** Each cell's GPU memory over time, where nvidia-smi sampled it. */
 function timelineCharts(data: ReportData): ChartSpec[] {
   const specs: ChartSpec[] = [];
   for (const { result: r } of data.cells) {
-    const tl = r.gpu?.timeline ?? [];
-    let config: ChartConfiguration;
-    let title: string;
-    if (tl.length > 0) {
-      const t0 = tl[0]!.t;
-      const datasets: ChartDataset<'line'>[] = [{
-        label: 'device (all GPUs)',
-        data: tl.map((s) => ({ x: (s.t - t0) / 1000, y: s.deviceMiB })),
-        borderColor: '#2a9d4b', backgroundColor: '#2a9d4b', pointRadius: 0, borderWidth: 2,
-      }];
-      if (tl.some((s) => s.processMiB != null)) {
-        datasets.push({
-          label: 'worker process',
-          data: tl.map((s) => pt((s.t - t0) / 1000, s.processMiB)),
-          borderColor: '#c0392b', backgroundColor: '#c0392b', pointRadius: 0, borderWidth: 2,
-        });
-      }
-      title = `${r.label}${r.status === 'failed' ? ' (failed)' : ''}`;
-      config = { type: 'line', data: { datasets }, options: baseOptions(title, axis('time since the first sample (s)', { type: 'linear' }), axis('GPU memory (MiB)', { beginAtZero: true }), true) };
-    } else if (r.status === 'ok' && r.stepPeakBytes.length > 0) {
-      const steps = r.stepPeakBytes.map((_, i) => i + 1);
-      const what = r.memory.source === 'cuda-allocated' ? 'CUDA allocated' : r.memory.source === 'rss' ? 'RSS' : 'tensor';
-      const datasets: ChartDataset<'line'>[] = [{
-        label: `${what} peak in step`,
-        data: r.stepPeakBytes.map((b, i) => ({ x: steps[i]!, y: b / MB })),
-        borderColor: MODE_COLORS[r.config.mode], backgroundColor: MODE_COLORS[r.config.mode], pointRadius: 4,
-      }];
-      const memory = trackedMemory(r.memory);
-      if (memory) {
-        const start = memory.startBytes / MB;
-        datasets.push({ label: `${what} at start`, data: steps.map((x) => ({ x, y: start })), borderColor: '#555', backgroundColor: '#555', borderDash: [6, 4], pointRadius: 0 });
-      }
-      const rss = r.memory.rssPeakBytes / MB;
-      datasets.push({ label: 'RSS peak', data: steps.map((x) => ({ x, y: rss })), borderColor: '#9467bd', backgroundColor: '#9467bd', borderDash: [2, 3], pointRadius: 0 });
-      title = r.label;
-      config = { type: 'line', data: { datasets }, options: baseOptions(title, axis('measured step', { type: 'linear', ticks: { stepSize: 1, precision: 0 } }), axis('MB', { beginAtZero: true }), true) };
-    } else {
-      continue;
+    if (!r.gpu || !hasTimeline(r)) continue;
+    const tl = r.gpu.timeline;
+    const t0 = tl[0]!.t;
+    const end = (tl[tl.length - 1]!.t - t0) / 1000;
+    const datasets: ChartDataset<'line'>[] = [{
+      label: 'device (all GPUs)',
+      data: tl.map((s) => ({ x: (s.t - t0) / 1000, y: s.deviceMiB })),
+      borderColor: '#2a9d4b', backgroundColor: '#2a9d4b', pointRadius: 0, borderWidth: 2,
+    }];
+    if (tl.some((s) => s.processMiB != null)) {
+      datasets.push({
+        label: 'worker process',
+        data: tl.map((s) => pt((s.t - t0) / 1000, s.processMiB)),
+        borderColor: '#c0392b', backgroundColor: '#c0392b', pointRadius: 0, borderWidth: 2,
+      });
     }
+    // What other processes held before the worker started: the device line's floor.
+    datasets.push({
+      label: 'device before the cell',
+      data: [pt(0, r.gpu.baselineMiB), pt(end, r.gpu.baselineMiB)],
+      borderColor: '#555', backgroundColor: '#555', borderDash: [6, 4], pointRadius: 0, borderWidth: 1.5,
+    });
+    const title = `${r.label}${r.status === 'failed' ? ' (failed)' : ''}`;
+    const config: ChartConfiguration = { type: 'line', data: { datasets }, options: baseOptions(title, axis('time since the first sample (s)', { type: 'linear' }), axis('GPU memory (MiB)', { beginAtZero: true }), true) };
     specs.push({ id: safeId(`timeline-${r.label}-${r.id}`), section: 'timeline', title, width: 370, height: 250, config });
   }
   return specs;

@@ -95,11 +95,18 @@ export function environmentLine(data: ReportData): string {
   return parts.length ? parts.join(' · ') : 'environment unknown (no run.json)';
 }
 
-/** "22 ok, 2 failed of 24 cells" */
+/** "22 ok, 2 failed of 24 cells", and ", 2 skipped as unfit" where the planner skipped some. */
 export function countsLine(data: ReportData): string {
   const ok = data.cells.filter((c) => c.result.status === 'ok').length;
   const failed = data.cells.length - ok;
-  return `${ok} ok, ${failed} failed of ${data.cells.length} cell${data.cells.length === 1 ? '' : 's'}`;
+  const skipped = data.skipped.length ? `, ${data.skipped.length} skipped as unfit` : '';
+  return `${ok} ok, ${failed} failed of ${data.cells.length} cell${data.cells.length === 1 ? '' : 's'}${skipped}`;
+}
+
+/** What a chart or comparison says when no cell succeeded (one sentence, not empty axes); null when some did. */
+export function nothingSucceeded(data: ReportData, to: 'plot' | 'compare' = 'plot'): string | null {
+  if (data.cells.some((c) => c.result.status === 'ok')) return null;
+  return `No cell ${data.cells.length === 0 ? 'ran' : 'succeeded'}, so there is nothing to ${to}.`;
 }
 
 export function suiteName(data: ReportData): string {

@@ -10,11 +10,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { formatDuration, formatMs, formatNumber, formatRatio } from '../results/units.ts';
 import { MODE_SPECS } from '../train/modes.ts';
-import { buildCharts, type ChartSection, type ChartSpec } from './charts.ts';
+import { buildCharts, hasTimeline, MIN_TIMELINE_SAMPLES, noSweepReason, type ChartSection, type ChartSpec } from './charts.ts';
 import { csvRecord, type CsvColumn } from './csv.ts';
 import type { Exporter } from './exporter.ts';
 import {
-  comparisonTitle, countsLine, environmentLine, environmentRows, formatInterval, formatMemory, formatRatioChange, memoryMetricName, suiteName,
+  comparisonTitle, countsLine, environmentLine, environmentRows, formatInterval, formatMemory, formatRatioChange, memoryMetricName, nothingSucceeded, suiteName,
 } from './format.ts';
 import { REPORT_COMPARISONS, type ReportData } from './report-data.ts';
 
@@ -202,6 +202,29 @@ function failedSection(data: ReportData): string {
   return table(['cell', 'id', 'reason', 'message'], rows);
 }
 
+/** Cells the planner said cannot fit: not run, so neither passed nor failed. */
+function skippedSection(data: ReportData): string {
+  const rows = data.skipped.map((s) => `<tr>${td(s.label)}<td><code>${esc(s.id)}</code></td>${td(s.reason)}</tr>`);
+  return table(['cell', 'id', 'why it was not run'], rows)
+    + `<p class="muted">The planner said these cells cannot fit the memory the backend can use; they were not run (<code>--force</code> runs them).</p>`;
+}
+
+/** What the timeline section says: which cells have no chart, or why none has. */
+function timelineNote(data: ReportData): string {
+  const without = data.cells.filter((c) => !hasTimeline(c.result));
+  if (without.length === 0) return '';
+  if (without.length === data.cells.length) {
+    if (data.cells.length === 0) return '<p class="muted">No cell ran.</p>';
+    // One sentence for the run, not an empty chart per cell.
+    if (data.cells.every((c) => c.result.gpu == null)) {
+      const note = data.run?.environment.gpu.note;
+      return `<p class="muted">${esc(`No memory timeline: no sampler ran on the run's machine (${note ?? 'no nvidia-smi'}).`)}</p>`;
+    }
+    return `<p class="muted">${esc(`No memory timeline: nvidia-smi recorded fewer than ${MIN_TIMELINE_SAMPLES} samples in every cell.`)}</p>`;
+  }
+  return `<p class="muted">${esc(`Not drawn (fewer than ${MIN_TIMELINE_SAMPLES} nvidia-smi samples): ${without.map((c) => c.result.label).join(', ')}.`)}</p>`;
+}
+
 const CELL_COLUMNS: Array<[CsvColumn, string]> = [
   ['id', 'id'], ['preset', 'preset'], ['mode', 'mode'], ['batch', 'batch'], ['accum', 'accum'], ['frames', 'frames'], ['size', 'size (px)'],
   ['status', 'status'], ['steps', 'steps'], ['step_ms_median', 'median step (ms)'], ['step_ms_p95', 'p95 step (ms)'], ['step_ms_mad', 'MAD (ms)'], ['samples_per_s', 'samples/s'],
@@ -248,6 +271,8 @@ export function toHtml(data: ReportData): string {
   const name = suiteName(data);
   const description = data.run?.suite.description ?? '';
   const has = (section: ChartSection) => specs.some((s) => s.section === section);
+  // Said once where no cell succeeded, in place of each section's own reason.
+  const empty = (reason: string) => `<p class="muted">${esc(nothingSucceeded(data) ?? reason)}</p>`;
   const csp = `default-src 'none'; script-src ${sha256(lib)} ${sha256(PAGE_SCRIPT)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
   const envRows = environmentRows(data).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`);
   return `<!doctype html>
@@ -265,24 +290,24 @@ export function toHtml(data: ReportData): string {
 ${description ? `<p id="suite-description">${esc(description)}</p>` : ''}
 <p><strong>${esc(countsLine(data))}</strong> · ${esc(environmentLine(data))}${duration(data) ? ` · took ${esc(duration(data))}` : ''}</p>
 ${data.notes.length ? `<ul class="notes">${data.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
-<nav><a href="#claims">claims</a><a href="#fig6">Fig. 6</a><a href="#pareto">memory vs time</a><a href="#sweeps">sweeps</a><a href="#loss">loss</a><a href="#timelines">memory timelines</a><a href="#params">parameters</a><a href="#environment">environment</a><a href="#failed">failed cells</a><a href="#cells">all cells</a></nav>
+<nav><a href="#claims">claims</a><a href="#fig6">Fig. 6</a><a href="#pareto">memory vs time</a><a href="#sweeps">sweeps</a><a href="#loss">loss</a><a href="#timelines">memory timelines</a><a href="#params">parameters</a><a href="#environment">environment</a><a href="#failed">failed cells</a>${data.skipped.length ? '<a href="#skipped">skipped cells</a>' : ''}<a href="#cells">all cells</a></nav>
 </header>
 <main>
 <section id="claims"><h2>Claims</h2>${claimsSection(data)}</section>
 <section id="fig6"><h2>Memory and time per step, Mobius against serial (paper Fig. 6)</h2>
-${has('fig6') ? charts(specs, specs, 'fig6') : '<p class="muted">No cell finished.</p>'}
+${has('fig6') ? charts(specs, specs, 'fig6') : empty('No cell finished.')}
 ${comparisonTables(data)}</section>
-<section id="pareto"><h2>Memory against step time: which mode is both smaller and faster</h2>${has('pareto') ? charts(specs, specs, 'pareto') : '<p class="muted">No matched group with two finished modes.</p>'}</section>
-<section id="sweeps"><h2>Sweeps against batch</h2>${has('sweep') ? charts(specs, specs, 'sweep') : '<p class="muted">No sweep: the run has one batch size per configuration.</p>'}</section>
-<section id="loss"><h2>Loss per measured step (does the parallel net learn like the serial one?)</h2>${has('loss') ? charts(specs, specs, 'loss') : '<p class="muted">No losses recorded.</p>'}</section>
+<section id="pareto"><h2>Memory against step time: which mode is both smaller and faster</h2>${has('pareto') ? charts(specs, specs, 'pareto') : empty('No matched group with two finished modes.')}</section>
+<section id="sweeps"><h2>Sweeps against batch</h2>${has('sweep') ? charts(specs, specs, 'sweep') : empty(noSweepReason(data))}</section>
+<section id="loss"><h2>Loss per measured step (does the parallel net learn like the serial one?)</h2>${has('loss') ? charts(specs, specs, 'loss') : empty('No losses recorded.')}</section>
 <section id="timelines"><h2>Memory timeline of each cell</h2>
-<p class="muted">GPU memory as nvidia-smi sampled it, where there are samples (device memory summed over GPUs, and the worker's own where its pid was matched); otherwise the peak of live tensor bytes during each measured step, the tensor bytes at step start, and the worker's peak RSS.</p>
-${has('timeline') ? charts(specs, specs, 'timeline') : '<p class="muted">No memory samples.</p>'}
+${has('timeline') ? `<p class="muted">GPU memory as nvidia-smi sampled it: device memory summed over GPUs, the worker's own where its pid was matched, and (dashed) what the devices held before the cell.</p>\n${charts(specs, specs, 'timeline')}` : ''}
+${timelineNote(data)}
 ${gpuNotes(data)}</section>
 <section id="params"><h2>Parameters</h2>${paramsSection(data)}</section>
 <section id="environment"><h2>Environment</h2>${envRows.length ? `<table>${envRows.join('')}</table>` : '<p class="muted">Unknown: no run.json.</p>'}</section>
 <section id="failed"><h2>Failed cells</h2>${failedSection(data)}</section>
-<section id="cells"><h2>All cells</h2><p class="muted">Click a column to sort. Step times from the measured steps (MAD: median absolute deviation); MB = 10<sup>6</sup> bytes; GPU figures in MiB as nvidia-smi reports them. The same figures, unrounded, are in results.csv.</p>${cellsTable(data)}</section>
+${data.skipped.length ? `<section id="skipped"><h2>Skipped cells</h2>${skippedSection(data)}</section>\n` : ''}<section id="cells"><h2>All cells</h2><p class="muted">Click a column to sort. Step times from the measured steps (MAD: median absolute deviation); MB = 10<sup>6</sup> bytes; GPU figures in MiB as nvidia-smi reports them. The same figures, unrounded, are in results.csv.</p>${cellsTable(data)}</section>
 </main>
 <script type="application/json" id="mobius-charts">${chartData}</script>
 <script>${lib}</script>

@@ -1,14 +1,15 @@
 // summary.md: GitHub-flavoured Markdown for a PR comment or
 // $GITHUB_STEP_SUMMARY — the environment in one line, Mobius against the
 // serial modes in each matched group (memory and time change, an interval
-// for the time ratio), the suite's claims, and the failed cells.
+// for the time ratio), the suite's claims, the failed cells and the cells
+// the planner skipped.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClaimCheck } from '../results/analysis.ts';
 import { formatChange, formatMs, formatRatio, MB } from '../results/units.ts';
 import type { Exporter } from './exporter.ts';
 import {
-  comparisonTitle, countsLine, environmentLine, firstLine, formatInterval, formatMemory, formatRatioChange, memoryMetricName, suiteName,
+  comparisonTitle, countsLine, environmentLine, firstLine, formatInterval, formatMemory, formatRatioChange, memoryMetricName, nothingSucceeded, suiteName,
 } from './format.ts';
 import { REPORT_COMPARISONS, type ReportData } from './report-data.ts';
 
@@ -101,6 +102,13 @@ function failedSection(data: ReportData): string[] {
   return ['### Failed cells', '', table(['cell', 'id', 'reason', 'message'], rows), ''];
 }
 
+/** Cells the planner said cannot fit: never run, so apart from the failed ones. */
+function skippedSection(data: ReportData): string[] {
+  if (data.skipped.length === 0) return [];
+  const rows = data.skipped.map((s) => [mdText(s.label), `\`${mdText(s.id)}\``, mdText(s.reason)]);
+  return ['### Skipped cells', '', 'Not run: the planner said they cannot fit (`--force` runs them).', '', table(['cell', 'id', 'why it was not run'], rows), ''];
+}
+
 export function toMarkdown(data: ReportData): string {
   const lines: string[] = [
     `## mobius-bench: ${mdText(suiteName(data))} — ${countsLine(data)}`,
@@ -110,8 +118,8 @@ export function toMarkdown(data: ReportData): string {
   ];
   for (const note of data.notes) lines.push(`> ${mdText(note)}`, '');
   const comparisons = comparisonSections(data);
-  if (data.comparisons.length === 0) lines.push('No matched group has a parallel (Mobius) mode and its serial counterpart both measured.', '');
-  lines.push(...comparisons, ...claimsSection(data), ...plannedSection(data), ...failedSection(data));
+  if (data.comparisons.length === 0) lines.push(nothingSucceeded(data, 'compare') ?? 'No matched group has a parallel (Mobius) mode and its serial counterpart both measured.', '');
+  lines.push(...comparisons, ...claimsSection(data), ...plannedSection(data), ...failedSection(data), ...skippedSection(data));
   return `${lines.join('\n').trimEnd()}\n`;
 }
 

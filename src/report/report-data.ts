@@ -47,6 +47,8 @@ export interface SkippedComparison {
   groups: string[];
 }
 
+export type SkippedCell = NonNullable<RunRecord['skipped']>[number];
+
 export interface ReportData {
   runDir: string;
   resultsPath: string;
@@ -60,6 +62,8 @@ export interface ReportData {
   chartMemory: ChartMemory;
   /** The modes present in the results, in the canonical order. */
   modes: Mode[];
+  /** Cells the planner said cannot fit, never run (run.json's `skipped`): neither ok nor failed. */
+  skipped: SkippedCell[];
   /** Things a reader must know (run.json notes, a cut-off line, a missing run.json). */
   notes: string[];
 }
@@ -127,6 +131,8 @@ export function loadReportData(input: string): ReportData {
   const present = new Set(results.map((r) => r.config.mode));
   const modes = MODES.filter((m) => present.has(m));
   const comparisons = comparisonsOf(groups);
+  // A skipped cell that a later run measured after all (--force) is in the results instead.
+  const measured = new Set(results.map((r) => r.id));
   return {
     runDir,
     resultsPath,
@@ -138,6 +144,7 @@ export function loadReportData(input: string): ReportData {
     claims: checkClaims(run?.suite.definition.claims ?? [], results),
     chartMemory,
     modes,
+    skipped: (run?.skipped ?? []).filter((s) => !measured.has(s.id)),
     notes,
   };
 }

@@ -1,5 +1,6 @@
 // The only place the runner draws: a progress bar on a TTY (cell k of n, the
-// current cell, elapsed, ETA), plain lines otherwise, nothing with --json.
+// current cell, elapsed, ETA) with each finished cell's line printed above it
+// (as cargo and hyperfine do), plain lines otherwise, nothing with --json.
 import cliProgress from 'cli-progress';
 import { trackedMemory, type CellResult } from '../results/cell-result.ts';
 import { formatMB, formatMs } from '../results/units.ts';
@@ -17,6 +18,10 @@ function outcomeText(r: CellResult): string {
   return `ok  ${formatMs(r.stats.medianMs)}/step  ${memory ? `peak ${formatMB(memory.peakBytes)}` : 'memory not tracked'}`;
 }
 
+function endLine(done: number, total: number, r: CellResult): string {
+  return `[${done}/${total}] ${r.label} ${r.id}: ${outcomeText(r)}`;
+}
+
 class PlainProgress implements Progress {
   private done = 0;
   private total = 0;
@@ -29,32 +34,54 @@ class PlainProgress implements Progress {
   }
   cellEnd(result: CellResult) {
     this.done++;
-    this.out.write(`[${this.done}/${this.total}] ${result.label} ${result.id}: ${outcomeText(result)}\n`);
+    this.out.write(`${endLine(this.done, this.total, result)}\n`);
   }
   stop() {}
 }
 
 class BarProgress implements Progress {
-  private bar = new cliProgress.SingleBar({
-    format: 'cell {value}/{total} [{bar}] {label} | elapsed {duration_formatted} | ETA {eta_formatted}',
-    hideCursor: true,
-    etaBuffer: 5,
-  }, cliProgress.Presets.shades_classic);
+  // A MultiBar of one bar: SingleBar has no log(), MultiBar prints logged
+  // lines above its bars at the next redraw. forceRedraw: the bar's line is
+  // overwritten by the logged text, so it must be drawn again even unchanged.
+  // linewrap: a long failure message wraps rather than being cut at the
+  // terminal's edge (the bar itself is cut to the width either way).
+  private readonly multi: cliProgress.MultiBar;
+  private bar: cliProgress.SingleBar | null = null;
+  private done = 0;
+  private total = 0;
+  private failures: string[] = [];
+  constructor(private readonly out: NodeJS.WritableStream) {
+    this.multi = new cliProgress.MultiBar({
+      format: 'cell {value}/{total} [{bar}] {label} | elapsed {duration_formatted} | ETA {eta_formatted}',
+      hideCursor: true,
+      etaBuffer: 5,
+      forceRedraw: true,
+      linewrap: true,
+      stream: out,
+    }, cliProgress.Presets.shades_classic);
+  }
   start(total: number) {
-    this.bar.start(total, 0, { label: '' });
+    this.total = total;
+    this.bar = this.multi.create(total, 0, { label: '' });
   }
   cellStart(label: string) {
-    this.bar.update({ label });
+    this.bar?.update({ label });
   }
   cellEnd(result: CellResult) {
-    this.bar.increment(1, { label: result.label });
-    if (result.status === 'failed') this.failures.push(`${result.label} ${result.id}: ${outcomeText(result)}`);
+    this.done++;
+    this.bar?.increment(1, { label: result.label });
+    const line = endLine(this.done, this.total, result);
+    this.multi.log(`${line}\n`);
+    if (result.status === 'failed') this.failures.push(line);
   }
-  private failures: string[] = [];
   stop() {
-    this.bar.stop();
-    // After the bar, so the bar's redraws cannot overwrite them.
-    for (const line of this.failures) process.stderr.write(`${line}\n`);
+    if (this.multi.isActive) {
+      // MultiBar.stop() does not print what is still waiting in its log: redraw once first.
+      this.multi.update();
+      this.multi.stop();
+    }
+    // Failures again after the bar, so the last screen shows them together.
+    for (const line of this.failures) this.out.write(`${line}\n`);
   }
 }
 
@@ -65,7 +92,9 @@ class SilentProgress implements Progress {
   stop() {}
 }
 
-export function makeProgress(opts: { json: boolean }): Progress {
+/** `stream`: where progress goes (default stderr); a bar where it is a TTY. */
+export function makeProgress(opts: { json: boolean; stream?: NodeJS.WritableStream & { isTTY?: boolean } }): Progress {
   if (opts.json) return new SilentProgress();
-  return process.stderr.isTTY ? new BarProgress() : new PlainProgress(process.stderr);
+  const stream = opts.stream ?? process.stderr;
+  return stream.isTTY ? new BarProgress(stream) : new PlainProgress(stream);
 }
