@@ -1,6 +1,7 @@
 // The command line: wiring only. Errors the user can fix print one line and
 // exit 2; anything else is a bug and keeps its stack.
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { runtimeFile } from './backend/runtime-files.ts';
 import { Command, CommanderError, Option } from 'commander';
 import { PRECISIONS, RUN_BACKENDS } from './backend/run-backends.ts';
 import { BACKEND_CHOICES } from './backend/select.ts';
@@ -22,7 +23,7 @@ import { fsErrorMessage } from './results/output-paths.ts';
 
 const program = new Command('mobius-bench')
   .description('Benchmark serial vs parallel (Mobius) 3D-UNet training: memory and time per step')
-  .version((createRequire(import.meta.url)('../package.json') as { version: string }).version, '-V, --version')
+  .version((JSON.parse(readFileSync(runtimeFile('packageJson'), 'utf8')) as { version: string }).version, '-V, --version')
   .exitOverride()
   .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'mobius-bench: ')) });
 

@@ -14,6 +14,8 @@ const CLAIMS = fileURLToPath(new URL('./fixtures/suites/claims.ts', import.meta.
 async function run(t: { mock: { method: typeof import('node:test').mock.method } }, strictClaims: boolean): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
   t.mock.method(console, 'error', (line: string) => lines.push(line));
+  // The progress lines (written to stderr directly) are not what this test reads.
+  t.mock.method(process.stderr, 'write', () => true);
   const out = join(tempDir('mobius-claims-'), 'run');
   const code = await runCommand({ suiteFile: CLAIMS, out, executor: fakeExecutor(), strictClaims });
   return { code, lines };

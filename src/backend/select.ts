@@ -3,8 +3,8 @@
 // where libtensorflow can be downloaded), `wasm` (the embedded default), `cpu`
 // (pure JS). `auto` takes the first that loads. Capability patches are
 // applied here and reported, so a result says what ran.
-import { createRequire } from 'node:module';
 import { UserError } from '../user-error.ts';
+import { BUNDLED, bundleFolder, packageVersion } from './runtime-files.ts';
 import { supplyConv2dBackpropFilter } from './conv2d-backprop-filter.ts';
 import { tf } from './tf.ts';
 import { registerFillBasedReductionGradients } from './reduction-gradients.ts';
@@ -28,24 +28,9 @@ export interface BackendInfo {
   patches: string[];
 }
 
-const require = createRequire(import.meta.url);
-
-function packageVersion(pkg: string): string {
-  try {
-    return (require(`${pkg}/package.json`) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
-/** Whether an npm package is installed beside this one (not whether it loads). */
+/** Whether an npm package is installed beside this one or built into the bundle (not whether it loads). */
 export function isInstalled(pkg: string): boolean {
-  try {
-    require.resolve(`${pkg}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
+  return packageVersion(pkg) !== null;
 }
 
 async function loadTensorflow(): Promise<{ pkg: string; gpu: boolean } | null> {
@@ -100,7 +85,12 @@ export async function initBackend(requested: BackendChoice): Promise<BackendInfo
     // The cpu backend greets Node users with a banner on stdout unless testing.
     tf.env().set('IS_TEST', true);
   }
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (name === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // The bundle carries the .wasm binaries beside itself, not in node_modules
+    // (and imports the package's CommonJS build: its exports under `default`).
+    if (BUNDLED) (wasm.setWasmPaths ?? (wasm as unknown as { default: typeof wasm }).default.setWasmPaths)(bundleFolder());
+  }
   registerFillBasedReductionGradients();
   await activate(name);
 
@@ -111,5 +101,5 @@ export async function initBackend(requested: BackendChoice): Promise<BackendInfo
     if (patchTransposedMatMul(name)) patches.push('BatchMatMul (explicit transposes)');
     if (shareIdentityBuffers(name)) patches.push('Identity (shares the buffer)');
   }
-  return { requested, name, package: pkg, version: packageVersion(pkg), gpu, patches };
+  return { requested, name, package: pkg, version: packageVersion(pkg) ?? 'unknown', gpu, patches };
 }

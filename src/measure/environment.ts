@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { parse } from 'csv-parse/sync';
+import { isBundledPackage, packageVersion } from '../backend/runtime-files.ts';
 
 export interface GpuDevice {
   index: number;
@@ -88,14 +89,6 @@ function run(file: string, args: string[], opts: { cwd?: string; timeoutMs: numb
       resolve({ ok: false, missing: false, stdout: '', stderr: '', error: firstLine((err as Error).message) ?? 'failed' });
     }
   });
-}
-
-function packageVersion(pkg: string): string | null {
-  try {
-    return (require(`${pkg}/package.json`) as { version: string }).version;
-  } catch {
-    return null;
-  }
 }
 
 /** nvidia-smi writes "[N/A]", "[Not Supported]" and the like for unknown values. */
@@ -207,6 +200,8 @@ const PROBED: ReadonlyArray<[BackendProbe['name'], string]> = [
 const LOADER = `try { require(process.argv[1]); } catch (e) { process.stderr.write(String((e && e.message) || e).split('\\n')[0] + '\\n'); process.exit(1); }`;
 
 async function probe(name: BackendProbe['name'], pkg: string): Promise<BackendProbe> {
+  // Inside the bundle, which loaded already: there is no package file to load apart.
+  if (isBundledPackage(pkg)) return { name, package: pkg, installed: true, loads: true, error: null };
   try {
     require.resolve(`${pkg}/package.json`);
   } catch {

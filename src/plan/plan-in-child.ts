@@ -1,17 +1,15 @@
 // Plans cells in a child process (see plan-worker.ts) and returns the plans.
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { nodeWorkerExecArgv, runtimeFile } from '../backend/runtime-files.ts';
 import type { Cell } from '../suite/expand.ts';
 import { UserError } from '../user-error.ts';
 import type { PlanReply, PlanRequest } from './plan-worker.ts';
 import type { PlannedCell } from './planner.ts';
 
-const WORKER = fileURLToPath(new URL('./plan-worker.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
 
 export function planInChild(cells: Cell[], device: string): Promise<PlannedCell[]> {
   return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [], { execArgv: ['--import', TSX], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(runtimeFile('planWorker'), [], { execArgv: nodeWorkerExecArgv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     let reply: PlanReply | null = null;
     child.stderr!.on('data', (d: Buffer) => {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { BUNDLED, bundleFolder } from '../backend/runtime-files.ts';
 import { formatDuration, formatMs, formatNumber, formatRatio } from '../results/units.ts';
 import { MODE_SPECS } from '../train/modes.ts';
 import { buildCharts, hasTimeline, MIN_TIMELINE_SAMPLES, noSweepReason, type ChartSection, type ChartSpec } from './charts.ts';
@@ -38,8 +39,8 @@ let chartJsSource: string | null = null;
 /** Chart.js's UMD build from node_modules, without its source-map comment (no request for a .map). */
 function chartJs(): string {
   if (chartJsSource == null) {
-    const require = createRequire(import.meta.url);
-    const file = join(dirname(require.resolve('chart.js')), 'chart.umd.js');
+    // The bundle carries the browser build beside itself.
+    const file = BUNDLED ? join(bundleFolder(), 'chart.umd.js') : join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js');
     const src = readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n');
     if (/<\/script|<!--|<script/i.test(src)) throw new Error(`${file}: cannot be inlined in a <script> element`);
     chartJsSource = src;

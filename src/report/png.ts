@@ -2,7 +2,6 @@
 // (no browser), on a white background, at PNG_SCALE times their CSS size.
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCanvas } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
 import { buildCharts, type ChartSpec } from './charts.ts';
 import type { Exporter } from './exporter.ts';
@@ -23,8 +22,24 @@ const whiteBackground: Plugin = {
   },
 };
 
+type Canvas = typeof import('@napi-rs/canvas');
+
+/**
+ * The native canvas, loaded when the first PNG is drawn; null where it is not
+ * installed (the single-file bundle leaves it out unless built with --png: 35 MB).
+ */
+async function loadCanvas(): Promise<Canvas | null> {
+  try {
+    return await import('@napi-rs/canvas');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw err;
+  }
+}
+
 /** One chart as PNG bytes. */
-export async function renderPng(spec: ChartSpec): Promise<Buffer> {
+export async function renderPng(spec: ChartSpec, canvasModule?: Canvas): Promise<Buffer> {
+  const { createCanvas } = canvasModule ?? (await loadCanvas()) ?? missingCanvas();
   if (!registered) {
     Chart.register(...registerables);
     registered = true;
@@ -45,9 +60,18 @@ export async function renderPng(spec: ChartSpec): Promise<Buffer> {
   }
 }
 
+function missingCanvas(): never {
+  throw new Error('@napi-rs/canvas is not installed: charts cannot be drawn as PNG');
+}
+
 export const pngExporter: Exporter = {
   name: 'png',
   async write(data: ReportData, outDir: string) {
+    const canvas = await loadCanvas();
+    if (!canvas) {
+      process.stderr.write('mobius-bench: charts/*.png not written: @napi-rs/canvas is not installed here (report.html has the same charts)\n');
+      return [];
+    }
     const dir = join(outDir, 'charts');
     await mkdir(dir, { recursive: true });
     // A report written again must not keep the charts of a previous one.
@@ -55,7 +79,7 @@ export const pngExporter: Exporter = {
     const files: string[] = [];
     for (const spec of buildCharts(data)) {
       const path = join(dir, `${spec.id}.png`);
-      await writeFile(path, await renderPng(spec));
+      await writeFile(path, await renderPng(spec, canvas));
       files.push(path);
     }
     return files;

@@ -3,20 +3,17 @@
 // `nodeWorkerExecutor` forks any script that speaks the worker protocol —
 // the tests' faulty workers use it.
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { nodeWorkerExecArgv, runtimeFile } from '../backend/runtime-files.ts';
 import type { CellExecutor } from './cell-executor.ts';
 import type { RunCellMessage } from './messages.ts';
 import { processExecution } from './process-execution.ts';
 
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
-// Absolute, so the worker loads TypeScript whatever the user's working directory.
-const TSX = import.meta.resolve('tsx');
 
 export function nodeWorkerExecutor(script: string, name: string, env: NodeJS.ProcessEnv = process.env): CellExecutor {
   return {
     name,
     start(cell, onMessage) {
-      const child = fork(script, [], { execArgv: ['--import', TSX], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
+      const child = fork(script, [], { execArgv: nodeWorkerExecArgv(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
       const execution = processExecution(child, 'ipc', onMessage);
       child.send({ type: 'run', id: cell.id, config: cell.config } satisfies RunCellMessage, () => {
         // A worker that died before reading its cell: its exit says why.
@@ -26,4 +23,4 @@ export function nodeWorkerExecutor(script: string, name: string, env: NodeJS.Pro
   };
 }
 
-export const tfjsWorkerExecutor: CellExecutor = nodeWorkerExecutor(WORKER, 'tfjs worker');
+export const tfjsWorkerExecutor: CellExecutor = nodeWorkerExecutor(runtimeFile('tfjsWorker'), 'tfjs worker');

@@ -5,10 +5,11 @@
 // outside any ESM package) — wherever the suite sits and whatever is installed
 // beside it.
 import Module, { register } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runtimeFile } from '../backend/runtime-files.ts';
 
 const PACKAGE_NAME = 'mobius-bench';
-const PUBLIC_API = new URL('../index.ts', import.meta.url);
+const PUBLIC_API = pathToFileURL(runtimeFile('publicApi'));
 
 let installed = false;
 
