@@ -68,11 +68,12 @@ export async function runStepCommand(opts: StepOptions): Promise<StepReport> {
     warmup: opts.warmup,
     seed: opts.seed,
   };
-  if (!opts.force) await refuseUnfit(opts, config);
   // Before any tensor exists, so every buffer is counted.
   const tracker = new BufferTracker().install();
   try {
+    // A missing backend is said before the plan's seconds; the plan runs in a child process, so no tensor exists here yet.
     const backend = await initBackend(opts.backend);
+    if (!opts.force) await refuseUnfit(opts, config);
     const trainer = new Trainer({ config: preset.config, mode: opts.mode, ...config, learningRate: opts.lr });
     try {
       const measured = await measureSteps(trainer, tracker, { warmup: opts.warmup, steps: opts.steps });
