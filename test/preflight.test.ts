@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isInstalled } from '../src/backend/select.ts';
+import { compareCommand } from '../src/cli/compare-command.ts';
 import { readRunRecord } from '../src/results/run-record.ts';
 import { budgetFor, hostAvailableBytes, WASM_HEAP_MAX_BYTES, type MachineMemory } from '../src/runner/memory-budget.ts';
 import { runSuite } from '../src/runner/run-suite.ts';
@@ -48,7 +49,7 @@ test("the host's available memory is MemAvailable, not the smaller free figure",
   assert.equal(bytes, 17_512_345 * 1024);
 });
 
-test('run: a cell that cannot fit the wasm heap is skipped with its reason in run.json; the others run', async () => {
+test('run: a cell that cannot fit the wasm heap is skipped with its reason in run.json, and compare says so; the others run', async () => {
   const out = join(tempDir('mobius-preflight-'), 'run');
   const executor = fakeExecutor();
   const notices: string[] = [];
@@ -63,6 +64,14 @@ test('run: a cell that cannot fit the wasm heap is skipped with its reason in ru
   assert.match(record.skipped![0]!.reason, /^planned peak \d+\.\d\d GiB \(TensorFlow\.js's\) exceeds the wasm backend's 4 GiB heap, 4\.00 GiB; --force runs it anyway$/);
   assert.equal(notices.length, 1);
   assert.match(notices[0]!, new RegExp(`^skipped sd21 delta-serial .* ${sd21!.id}: planned peak`));
+
+  // compare against a run that has it: the missing cell fails the gate, and says why it is missing.
+  const full = join(out, '..', 'forced');
+  await runSuite({ suiteFile: UNFIT, out: full, json: true, executor: fakeExecutor(), force: true });
+  let table = '';
+  const code = await compareCommand(full, out, {}, { stdout: (t) => (table += t), stderr: () => {}, env: {} });
+  assert.equal(code, 1, table);
+  assert.match(table, new RegExp(`only in the baseline \\(1\\), a regression .*\\n  sd21 delta-serial .*\\(${sd21!.id}\\) — skipped by the planner: planned peak .* exceeds the wasm backend's 4 GiB heap`));
 
   // --force on a resume runs it, and run.json no longer lists it as skipped.
   const forced = fakeExecutor();

@@ -18,6 +18,8 @@ export interface Snapshot {
   measurements: CompactRun;
   /** Problems a reader must see (a cut-off last line, an interrupted run). */
   warnings: string[];
+  /** A run folder's cells that the planner skipped as unfit for its machine, with why (run.json's `skipped`). */
+  skipped: Map<string, string>;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -76,14 +78,14 @@ export function snapshotFromRun(runDir: string): Snapshot {
     },
     cells: read.results.map(baselineCell),
   };
-  return { source: runDir, kind: 'run', measurements, warnings };
+  return { source: runDir, kind: 'run', measurements, warnings, skipped: new Map((record.skipped ?? []).map((s) => [s.id, s.reason])) };
 }
 
 /** A baseline file or a run folder. */
 export function loadSnapshot(path: string): Snapshot {
   if (!existsSync(path)) throw new UserError(`${path}: no such file or folder`);
   if (statSync(path).isDirectory()) return snapshotFromRun(path);
-  return { source: path, kind: 'baseline', measurements: readBaselineFile(path), warnings: [] };
+  return { source: path, kind: 'baseline', measurements: readBaselineFile(path), warnings: [], skipped: new Map() };
 }
 
 function defaultBaselinePath(suiteName: string): string {

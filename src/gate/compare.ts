@@ -76,7 +76,8 @@ export interface Comparison {
   current: SideInfo;
   thresholds: Thresholds;
   cells: CellComparison[];
-  onlyInBaseline: Array<{ id: string; label: string }>;
+  /** `skipped`: the current run's planner skipped it as unfit for that machine, and why. */
+  onlyInBaseline: Array<{ id: string; label: string; skipped?: string }>;
   onlyInCurrent: Array<{ id: string; label: string }>;
   claims: ClaimRecheck[];
   warnings: string[];
@@ -239,7 +240,10 @@ export function compareSnapshots(baseline: Snapshot, current: Snapshot, threshol
     if (a) cells.push(compareCell(a, c, thresholds, sameMachine));
     else onlyInCurrent.push({ id: c.id, label: c.label });
   }
-  const onlyInBaseline = baseline.measurements.cells.filter((c) => !nowIds.has(c.id)).map((c) => ({ id: c.id, label: c.label }));
+  const onlyInBaseline = baseline.measurements.cells.filter((c) => !nowIds.has(c.id)).map((c) => {
+    const skipped = current.skipped.get(c.id);
+    return skipped ? { id: c.id, label: c.label, skipped } : { id: c.id, label: c.label };
+  });
 
   if (!sameMachine) {
     const timeGated = thresholds.explicit.includes('time') && thresholds.metrics.time.gated;

@@ -37,7 +37,7 @@ export function formatAnnotations(c: Comparison): string[] {
       out.push(command(level, `mobius-bench ${c.suite}: claim`, `claim "${cl.label}" ${cl.current === 'fail' ? 'fails' : cl.current} on the current run (baseline: ${cl.baseline})`));
     }
   }
-  for (const x of c.onlyInBaseline) out.push(command(c.thresholds.missingGated ? 'error' : 'warning', `mobius-bench ${c.suite}: cell missing`, `${x.label} (${x.id}) is in the baseline but not in the current run`));
+  for (const x of c.onlyInBaseline) out.push(command(c.thresholds.missingGated ? 'error' : 'warning', `mobius-bench ${c.suite}: cell missing`, `${x.label} (${x.id}) is in the baseline but not in the current run${x.skipped ? ` (skipped by the planner: ${x.skipped})` : ''}`));
   for (const x of c.onlyInCurrent) out.push(command('warning', `mobius-bench ${c.suite}: new cell`, `${x.label} (${x.id}) is in the current run but not in the baseline`));
   for (const w of c.warnings) out.push(command('warning', `mobius-bench ${c.suite}`, w));
   return out;

@@ -89,7 +89,7 @@ export function formatMarkdown(c: Comparison): string {
     out.push('');
     out.push('### Cells on one side only');
     out.push('');
-    for (const x of c.onlyInBaseline) out.push(`- only in the baseline: ${md(x.label)} ${code(x.id)}`);
+    for (const x of c.onlyInBaseline) out.push(`- only in the baseline: ${md(x.label)} ${code(x.id)}${x.skipped ? ` (skipped by the planner: ${md(x.skipped)})` : ''}`);
     for (const x of c.onlyInCurrent) out.push(`- only in the current run: ${md(x.label)} ${code(x.id)}`);
   }
 

@@ -61,7 +61,7 @@ export function formatTable(c: Comparison): string {
   if (c.onlyInBaseline.length) {
     lines.push('');
     lines.push(`only in the baseline (${c.onlyInBaseline.length})${c.thresholds.missingGated ? ', a regression (--allow-missing for a partial run)' : ''}:`);
-    for (const x of c.onlyInBaseline) lines.push(`  ${x.label} (${x.id})`);
+    for (const x of c.onlyInBaseline) lines.push(`  ${x.label} (${x.id})${x.skipped ? ` — skipped by the planner: ${x.skipped}` : ''}`);
   }
   if (c.onlyInCurrent.length) {
     lines.push('');
