@@ -13,6 +13,8 @@ import { PRESETS, type UNetConfig } from '../src/model/config.ts';
 import { planUNet } from '../src/model/layout.ts';
 import { SerialUNet } from '../src/model/serial-unet.ts';
 import { makeBatch } from '../src/train/synthetic-data.ts';
+import { planInChild } from '../src/plan/plan-in-child.ts';
+import { selectCells } from '../src/suite/select.ts';
 import { tempDir } from './temp-dir.ts';
 
 /** The fields of a results.jsonl line these tests read. */
@@ -180,4 +182,16 @@ test('a device of zero or negative size is refused', async () => {
   const { parseDevice } = await import('../src/plan/devices.ts');
   assert.throws(() => parseDevice('0gib'), /--device '0gib'.*N > 0/);
   assert.equal(parseDevice('0.5gib').bytes, 0.5 * 1024 ** 3);
+});
+
+test('planInChild keeps the plans it made: the same cells again give equal plans, which callers cannot change for each other', async () => {
+  const { selected } = await selectCells({ suiteFile: 'test/fixtures/suites/two-cell.ts' });
+  const first = await planInChild(selected, 'a100-40gb');
+  first[0]!.memory.peakBytes = -1;
+  const again = await planInChild([...selected].reverse(), 'a100-40gb');
+  assert.deepEqual(again.map((p) => p.id), [selected[1]!.id, selected[0]!.id]);
+  assert.ok(again[1]!.memory.peakBytes > 0);
+  // Another device is another plan (its `fits`), not a kept one.
+  const tiny = await planInChild(selected.slice(0, 1), '0.0001gib');
+  assert.deepEqual([again[1]!.fits, tiny[0]!.fits], [true, false]);
 });

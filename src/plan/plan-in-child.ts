@@ -1,13 +1,28 @@
 // Plans cells in a child process (see plan-worker.ts) and returns the plans.
+// A plan depends only on the cell and the device, so a process keeps the plans
+// it made: one that runs several suites (the tests) starts no child for a cell
+// it planned before.
 import { fork } from 'node:child_process';
 import { nodeWorkerExecArgv, runtimeFile } from '../backend/runtime-files.ts';
+import { canonicalJson } from '../results/canonical-json.ts';
 import type { Cell } from '../suite/expand.ts';
 import { UserError } from '../user-error.ts';
 import type { PlanReply, PlanRequest } from './plan-worker.ts';
 import type { PlannedCell } from './planner.ts';
 
+const made = new Map<string, PlannedCell>();
 
-export function planInChild(cells: Cell[], device: string): Promise<PlannedCell[]> {
+export async function planInChild(cells: Cell[], device: string): Promise<PlannedCell[]> {
+  const key = (cell: Cell) => canonicalJson({ config: cell.config, device });
+  const missing = cells.filter((c) => !made.has(key(c)));
+  if (missing.length > 0) {
+    const plans = await planInNewChild(missing, device);
+    missing.forEach((cell, i) => made.set(key(cell), plans[i]!));
+  }
+  return cells.map((c) => structuredClone(made.get(key(c))!));
+}
+
+function planInNewChild(cells: Cell[], device: string): Promise<PlannedCell[]> {
   return new Promise((resolve, reject) => {
     const child = fork(runtimeFile('planWorker'), [], { execArgv: nodeWorkerExecArgv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
