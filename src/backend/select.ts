@@ -33,6 +33,13 @@ export function isInstalled(pkg: string): boolean {
   return packageVersion(pkg) !== null;
 }
 
+/** A tfjs-node package is installed: backend 'tensorflow' can load, and 'auto' picks it over wasm. */
+export function tfjsNodeInstalled(): boolean {
+  return isInstalled('@tensorflow/tfjs-node-gpu') || isInstalled('@tensorflow/tfjs-node');
+}
+
+export const TENSORFLOW_MISSING = "backend 'tensorflow' is not installed: npm install @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1) or @tensorflow/tfjs-node (CPU)";
+
 async function loadTensorflow(): Promise<{ pkg: string; gpu: boolean } | null> {
   // Without this, TensorFlow reserves nearly all GPU memory up front and
   // nvidia-smi reports the reservation, not what training uses.
@@ -71,7 +78,7 @@ export async function initBackend(requested: BackendChoice): Promise<BackendInfo
       pkg = loaded.pkg;
       gpu = loaded.gpu;
     } else if (requested === 'tensorflow') {
-      throw new UserError("backend 'tensorflow' is not installed: npm install @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1) or @tensorflow/tfjs-node (CPU)");
+      throw new UserError(TENSORFLOW_MISSING);
     } else {
       name = 'wasm';
       pkg = '@tensorflow/tfjs-backend-wasm';

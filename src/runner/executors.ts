@@ -3,7 +3,7 @@
 // run: finding the torch Python is a probe of its own, and a missing torch
 // or CUDA must stop the run before any cell starts.
 import { locateTorchPython, requireTorchDevice, type TorchEnvironment } from '../backend/torch-python.ts';
-import { isInstalled } from '../backend/select.ts';
+import { TENSORFLOW_MISSING, tfjsNodeInstalled } from '../backend/select.ts';
 import type { Cell } from '../suite/expand.ts';
 import { UserError } from '../user-error.ts';
 import type { CellExecutor } from './cell-executor.ts';
@@ -19,8 +19,8 @@ export interface ExecutorOptions {
 /** Once per run, before any worker: 'tensorflow' needs a tfjs-node package (each worker would fail on its own otherwise). */
 function requireTfjsNode(cells: readonly Cell[]): void {
   if (!cells.some((c) => c.config.backend === 'tensorflow')) return;
-  if (isInstalled('@tensorflow/tfjs-node-gpu') || isInstalled('@tensorflow/tfjs-node')) return;
-  throw new UserError("backend 'tensorflow' is not installed: npm install @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1) or @tensorflow/tfjs-node (CPU), or run with --backend wasm");
+  if (tfjsNodeInstalled()) return;
+  throw new UserError(`${TENSORFLOW_MISSING}, or run with --backend wasm`);
 }
 
 export interface Executors {

@@ -4,7 +4,7 @@
 // bounds", the cpu backend swaps the host to a halt) unless --force.
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
-import { isInstalled } from '../backend/select.ts';
+import { isInstalled, tfjsNodeInstalled } from '../backend/select.ts';
 import type { TorchEnvironment } from '../backend/torch-python.ts';
 import type { GpuDevice } from '../measure/environment.ts';
 import type { PlannedCell } from '../plan/planner.ts';
@@ -56,7 +56,7 @@ export function machineMemory(gpus: readonly GpuDevice[], torch: TorchEnvironmen
     hostAvailableBytes: hostAvailableBytes(),
     torchGpu: torchGpuOf(torch),
     tfjsGpu,
-    tfjsNodeInstalled: isInstalled('@tensorflow/tfjs-node-gpu') || isInstalled('@tensorflow/tfjs-node'),
+    tfjsNodeInstalled: tfjsNodeInstalled(),
   };
 }
 
