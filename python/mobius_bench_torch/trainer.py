@@ -61,12 +61,17 @@ class Trainer:
         first = (step * self.accum + micro) * self.batch
         return make_batch(self.shape, self.seed, first, self.batch, self.device, self.dtype)
 
-    def accumulate(self, step: int) -> torch.Tensor:
+    def prepare(self, step: int) -> list[Batch]:
+        """The step's micro-batches, on the device: drawn outside the timed
+        step, as a data loader would have them ready (sample generation is
+        CPU work the training step does not do)."""
+        return [self.batch_for(step, micro) for micro in range(self.accum)]
+
+    def accumulate(self, batches: list[Batch]) -> torch.Tensor:
         """Forward and backward of the step's micro-batches; the gradients are
         left in .grad. Returns the mean loss (not read back)."""
         total = torch.zeros((), device=self.device, dtype=self.loss_dtype)
-        for micro in range(self.accum):
-            b = self.batch_for(step, micro)
+        for b in batches:
             with autocast(self.device, self.precision):
                 pred = self.net(b.noisy, b.timesteps, b.text)
             loss = F.mse_loss(pred.to(self.loss_dtype), b.noise.to(self.loss_dtype))
@@ -79,9 +84,10 @@ class Trainer:
         self.scaler.update()
         self.optimizer.zero_grad(set_to_none=True)
 
-    def step(self) -> float:
-        """One optimizer update; returns once the loss is read back and the update returned."""
-        loss = self.accumulate(self.step_index)
+    def step(self, batches: list[Batch] | None = None) -> float:
+        """One optimizer update on `batches` (this step's `prepare`, drawn now
+        when None); returns once the loss is read back and the update returned."""
+        loss = self.accumulate(batches if batches is not None else self.prepare(self.step_index))
         self.update()
         self.step_index += 1
         return float(loss)

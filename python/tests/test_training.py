@@ -17,7 +17,7 @@ def trainer(mode: str, batch: int = 1, accum: int = 1, **kw) -> Trainer:
 
 
 def grads(t: Trainer, step: int = 0) -> dict[str, torch.Tensor]:
-    t.accumulate(step)
+    t.accumulate(t.prepare(step))
     return {n: p.grad.clone() for n, p in t.net.named_parameters() if p.grad is not None}
 
 
