@@ -19,7 +19,7 @@ DEADLINE=${DEADLINE:-0}
 ARCHIVE=${ARCHIVE:-}
 mkdir -p "$OUT"
 field() { "$PYTHON" -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]); print(v if isinstance(v, str) else json.dumps(v) if v else "")' "$1" "$2"; }
-archive() { [ -z "$ARCHIVE" ] || tar -C "$(dirname "$OUT")" -cf "$ARCHIVE" "$(basename "$OUT")"; }
+archive() { [ -z "$ARCHIVE" ] || { tar -C "$(dirname "$OUT")" -cf "$ARCHIVE.part" "$(basename "$OUT")" && mv "$ARCHIVE.part" "$ARCHIVE"; }; }  # whole, even if killed
 while IFS= read -r line; do
   [ -n "$line" ] || continue
   name=$(field "$line" name)

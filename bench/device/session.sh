@@ -30,7 +30,7 @@ cat "$OUT/machine.txt"
 sed -n 1,4p "$FROM/cells.jsonl" > "$work/cells-256.jsonl"
 sed -n 5,8p "$FROM/cells.jsonl" > "$work/cells-512.jsonl"
 sed -n '9,$p' "$FROM/cells.jsonl" > "$work/cells-precision.jsonl"
-archive() { tar -C "$work" -cf "$ARCHIVE" out; }
+archive() { tar -C "$work" -cf "$ARCHIVE.part" out && mv "$ARCHIVE.part" "$ARCHIVE"; }  # whole, even if killed
 harness() {  # $1 filter, $2 run folder name, $3 seconds it needs, $4 seconds it may take
   if [ $(( $(date +%s) + $3 )) -gt "$DEADLINE" ]; then echo "harness $1: not started, fewer than $3 s left" | tee -a "$OUT/skipped.txt"; return; fi
   echo "== harness $1 $(date -u +%T)"
