@@ -1,47 +1,122 @@
-// The side-by-side table of a bench/device/gpu-vs-reference.sh run: per cell
-// the worker's and the reference's peak allocated memory and median step
-// time, and worker / reference. Issue 10's targets on one machine: peaks
-// within 3 %, step times within 5 %. (The reference's parallel net freezes
-// transformer_in and the temporal attentions, so its parallel rows train
-// fewer weights than the worker's delta-parallel: compare those with care.)
-//   npx tsx bench/device/summarize.ts <folder holding the run's $OUT files>
+// The tables of a device session (bench/device/session.sh), as Markdown:
+// 1. the torch worker against the reference script, cell by cell on one card:
+//    peak allocated memory and median step time, and worker / reference
+//    (issue 23's targets: peaks within 3 %, step times within 5 %), with each
+//    side's spread over its measured steps;
+// 2. the PyTorch planner against every measured peak, the direct worker runs
+//    and the harness's own runs (target: within 5 %);
+// 3. MFU: the planner's FLOPs per step / the measured median / the card's
+//    dense peak at the cell's precision.
+// The folder holds cells.jsonl (what prepare.ts wrote), pairs/ (the worker's
+// JSON lines and the reference's JSON per cell) and the harness's run folders
+// (run-*/results.jsonl); the device's tar file unpacks to out/ without the
+// cells (take them from scratch/device/cells.jsonl).
+//   npx tsx bench/device/summarize.ts reports/gpu/h200-2026-12-04
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from 'simple-statistics';
+import { mfu, peakFlopsPerSecond } from '../../src/measure/peak-flops.ts';
+import { parseDevice } from '../../src/plan/devices.ts';
+import { cellFromConfig, Planner, type PlannedCell } from '../../src/plan/planner.ts';
+import { cellLabel, type CellConfig } from '../../src/suite/expand.ts';
 
 const dir = process.argv[2] ?? 'scratch/device/out';
+const PEAK_TARGET = 0.03;
+const TIME_TARGET = 0.05;
+const PLAN_TARGET = 0.05;
 const GB = 1e9;
-const fmt = (x: number | null, digits = 2) => (x == null ? '—' : x.toFixed(digits));
-const ratio = (a: number | null, b: number | null) => (a == null || b == null ? '—' : (a / b).toFixed(3));
+const gb = (bytes: number) => (bytes / GB).toFixed(2);
+const pct = (ratio: number) => `${ratio >= 1 ? '+' : '−'}${(Math.abs(ratio - 1) * 100).toFixed(1)} %`;
+const mark = (ratio: number, target: number) => (Math.abs(ratio - 1) <= target ? '✓' : '✗');
+const spread = (ms: number[]) => `${Math.round(Math.min(...ms))}–${Math.round(Math.max(...ms))}`;
 
-interface Figures { peakBytes: number | null; medianMs: number | null; note: string }
+interface Measured { peakBytes: number; stepMs: number[]; deviceName: string; tf32: boolean; startupS: number | null }
+interface Pair { name: string; config: CellConfig; worker: Measured | string; reference: Measured | string | null }
 
-function workerFigures(file: string): Figures {
-  const messages = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; outcome?: { memory: { peakBytes: number }; stepMs: number[]; startup?: { importMs: number; buildMs: number } }; message?: string });
+function workerRun(file: string): Measured | string {
+  if (!existsSync(file)) return 'not run';
+  const messages = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; message?: string; outcome?: { memory: { peakBytes: number }; stepMs: number[]; backend: { deviceName: string; tf32: boolean }; startup?: { importMs: number; buildMs: number } } });
   const done = messages.find((m) => m.type === 'done')?.outcome;
-  if (!done) return { peakBytes: null, medianMs: null, note: messages.find((m) => m.type === 'error')?.message?.slice(0, 80) ?? 'no result (see .worker.stderr)' };
-  const startup = done.startup ? `start-up ${((done.startup.importMs + done.startup.buildMs) / 1000).toFixed(1)} s` : '';
-  return { peakBytes: done.memory.peakBytes, medianMs: median(done.stepMs), note: startup };
+  if (!done) return messages.find((m) => m.type === 'error')?.message?.slice(0, 80) ?? 'no result (see .worker.stderr)';
+  const startupS = done.startup ? (done.startup.importMs + done.startup.buildMs) / 1000 : null;
+  return { peakBytes: done.memory.peakBytes, stepMs: done.stepMs, deviceName: done.backend.deviceName, tf32: done.backend.tf32, startupS };
 }
 
-function referenceFigures(file: string): Figures {
-  if (!existsSync(file)) return { peakBytes: null, medianMs: null, note: 'no reference' };
+function referenceRun(file: string): Measured | string | null {
+  if (!existsSync(file)) return null;
   const text = readFileSync(file, 'utf8').trim().split('\n').pop() ?? '';
   try {
-    const r = JSON.parse(text) as { ok: boolean; peakAllocatedBytes?: number; medianMs?: number; error?: string };
-    return r.ok ? { peakBytes: r.peakAllocatedBytes!, medianMs: r.medianMs!, note: '' } : { peakBytes: null, medianMs: null, note: (r.error ?? '').split('\n').at(-2) ?? 'failed' };
+    const r = JSON.parse(text) as { ok: boolean; peakAllocatedBytes?: number; stepMs?: number[]; gpu?: string; error?: string };
+    if (!r.ok) return (r.error ?? '').split('\n').at(-2) ?? 'failed';
+    return { peakBytes: r.peakAllocatedBytes!, stepMs: r.stepMs!, deviceName: r.gpu ?? '', tf32: true, startupS: null };
   } catch {
-    return { peakBytes: null, medianMs: null, note: 'no JSON (see .reference.stderr)' };
+    return 'no JSON (see .reference.stderr)';
   }
 }
 
-if (existsSync(join(dir, 'machine.txt'))) console.log(readFileSync(join(dir, 'machine.txt'), 'utf8').trim());
-console.log('| cell | worker peak GB | reference peak GB | peak ratio | worker ms | reference ms | time ratio | notes |');
-console.log('|---|---|---|---|---|---|---|---|');
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.worker.jsonl')).sort()) {
-  const name = file.replace(/\.worker\.jsonl$/, '');
-  const w = workerFigures(join(dir, file));
-  const r = referenceFigures(join(dir, `${name}.reference.json`));
-  const notes = [w.note, r.note].filter(Boolean).join('; ');
-  console.log(`| ${name} | ${fmt(w.peakBytes && w.peakBytes / GB)} | ${fmt(r.peakBytes && r.peakBytes / GB)} | ${ratio(w.peakBytes, r.peakBytes)} | ${fmt(w.medianMs, 0)} | ${fmt(r.medianMs, 0)} | ${ratio(w.medianMs, r.medianMs)} | ${notes} |`);
+const pairsDir = join(dir, 'pairs');
+const cellsFile = join(dir, 'cells.jsonl');
+const pairs: Pair[] = existsSync(cellsFile)
+  ? readFileSync(cellsFile, 'utf8').split('\n').filter(Boolean).map((line) => {
+      const cell = JSON.parse(line) as { name: string; worker: { config: CellConfig } };
+      return { name: cell.name, config: cell.worker.config, worker: workerRun(join(pairsDir, `${cell.name}.worker.jsonl`)), reference: referenceRun(join(pairsDir, `${cell.name}.reference.json`)) };
+    })
+  : [];
+
+interface HarnessCell { run: string; config: CellConfig; measured: Measured }
+const harness: HarnessCell[] = [];
+for (const run of readdirSync(dir).filter((f) => f.startsWith('run-') && existsSync(join(dir, f, 'results.jsonl'))).sort()) {
+  for (const line of readFileSync(join(dir, run, 'results.jsonl'), 'utf8').split('\n').filter(Boolean)) {
+    const r = JSON.parse(line) as { status: string; config: CellConfig; stepMs: number[]; memory: { peakBytes: number }; backend: { deviceName: string; tf32: boolean }; startup?: { importMs: number; buildMs: number } };
+    if (r.status !== 'ok') continue;
+    const startupS = r.startup ? (r.startup.importMs + r.startup.buildMs) / 1000 : null;
+    harness.push({ run, config: r.config, measured: { peakBytes: r.memory.peakBytes, stepMs: r.stepMs, deviceName: r.backend.deviceName, tf32: r.backend.tf32, startupS } });
+  }
 }
+
+const planner = await Planner.create();
+const device = parseDevice('140gib');
+const plans = new Map<string, PlannedCell>();
+async function planOf(config: CellConfig): Promise<PlannedCell> {
+  const key = JSON.stringify(config);
+  if (!plans.has(key)) plans.set(key, await planner.plan(cellFromConfig(config), device));
+  return plans.get(key)!;
+}
+
+if (existsSync(join(dir, 'machine.txt'))) console.log(`\`\`\`\n${readFileSync(join(dir, 'machine.txt'), 'utf8').trim()}\n\`\`\`\n`);
+
+if (pairs.length > 0) {
+  console.log(`### The worker against the reference (peaks within ${PEAK_TARGET * 100} %, step times within ${TIME_TARGET * 100} %)\n`);
+  console.log('| cell | worker peak | reference peak | peak | worker median ms (range) | reference median ms (range) | time | worker start-up |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const p of pairs) {
+    const w = p.worker;
+    const r = p.reference;
+    if (typeof w === 'string' || r == null || typeof r === 'string') {
+      console.log(`| ${p.name} | ${typeof w === 'string' ? w : `${gb(w.peakBytes)} GB`} | ${r ?? 'no reference'} | | | | | |`);
+      continue;
+    }
+    const peak = w.peakBytes / r.peakBytes;
+    const time = median(w.stepMs) / median(r.stepMs);
+    console.log(`| ${p.name} | ${gb(w.peakBytes)} GB | ${gb(r.peakBytes)} GB | ${pct(peak)} ${mark(peak, PEAK_TARGET)} | ${Math.round(median(w.stepMs))} (${spread(w.stepMs)}) | ${Math.round(median(r.stepMs))} (${spread(r.stepMs)}) | ${pct(time)} ${mark(time, TIME_TARGET)} | ${w.startupS == null ? '—' : `${w.startupS.toFixed(1)} s`} |`);
+  }
+  console.log('');
+}
+
+console.log(`### The planner against the worker's measured peak (within ${PLAN_TARGET * 100} %), and MFU\n`);
+console.log('| cell | run | measured peak | planned peak | planner error | median step | FLOPs per step | MFU |');
+console.log('|---|---|---|---|---|---|---|---|');
+const measuredCells: Array<{ label: string; run: string; config: CellConfig; m: Measured }> = [
+  ...pairs.flatMap((p) => (typeof p.worker === 'string' ? [] : [{ label: p.name, run: 'worker', config: p.config, m: p.worker }])),
+  ...harness.map((h) => ({ label: cellLabel(h.config), run: h.run, config: h.config, m: h.measured })),
+];
+let worst = 0;
+for (const { label, run, config, m } of measuredCells) {
+  const plan = await planOf(config);
+  const error = plan.memory.peakBytes / m.peakBytes;
+  worst = Math.max(worst, Math.abs(error - 1));
+  const medianMs = median(m.stepMs);
+  const utilisation = mfu(plan.flops, medianMs, peakFlopsPerSecond(m.deviceName, config.precision ?? 'fp32', m.tf32));
+  console.log(`| ${label} | ${run} | ${gb(m.peakBytes)} GB | ${gb(plan.memory.peakBytes)} GB | ${pct(error)} ${mark(error, PLAN_TARGET)} | ${Math.round(medianMs)} ms | ${(plan.flops / 1e12).toFixed(1)} T | ${utilisation == null ? '—' : `${(utilisation * 100).toFixed(1)} %`} |`);
+}
+console.log(`\nlargest planner error ${(worst * 100).toFixed(1)} % over ${measuredCells.length} measured cells`);

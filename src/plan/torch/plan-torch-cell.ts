@@ -12,7 +12,6 @@ import type { CellConfig } from '../../suite/expand.ts';
 import { allocatedBytes, workspaceBytes } from './allocator.ts';
 import { backwardLiveness } from './backward-liveness.ts';
 import { forwardLiveness } from './forward-liveness.ts';
-import type { TrainableRule } from './modules/parameters.ts';
 import type { AttentionImpl } from './ops/attention.ts';
 import { optimizerStepScratch } from './optimizer-step.ts';
 import { recordMicroBatch } from './record.ts';
@@ -26,8 +25,6 @@ export interface TorchPlanOptions {
   attention: AttentionImpl;
   /** Whose autograd to model: torch 2.x on CUDA (default), or torch 1.13 on the CPU (what the tests count against). */
   runtime?: RuntimeName;
-  /** Which parameters train, where not the mode's groups (e.g. to replay a reference run that froze others). */
-  trainable?: TrainableRule;
 }
 
 export interface TorchPlannedMemory {
@@ -58,7 +55,7 @@ export interface TorchCellPlan {
 export function planTorchCell(config: CellConfig, opts: TorchPlanOptions): TorchCellPlan {
   const t0 = performance.now();
   const runtime = opts.runtime ?? 'cuda';
-  const record = recordMicroBatch(config, { attention: opts.attention, runtime, ...(opts.trainable ? { trainable: opts.trainable } : {}) });
+  const record = recordMicroBatch(config, { attention: opts.attention, runtime });
   const statics = staticMemory(record.net);
   const rounded = (bytes: number) => allocatedBytes(runtime, bytes);
   let weights = 0;

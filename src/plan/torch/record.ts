@@ -9,7 +9,7 @@ import { MODE_SPECS } from '../../train/modes.ts';
 import { UserError } from '../../user-error.ts';
 import { PRECISION_DTYPE } from './dtype.ts';
 import type { ForwardContext } from './modules/layers.ts';
-import { trainGroups, type TrainableRule } from './modules/parameters.ts';
+import { trainGroups } from './modules/parameters.ts';
 import { microBatchInputs, microBatchLoss, VideoUNet } from './networks.ts';
 import type { AttentionImpl } from './ops/attention.ts';
 import { RUNTIMES, type RuntimeName } from './runtime.ts';
@@ -19,8 +19,6 @@ export interface RecordOptions {
   attention: AttentionImpl;
   /** Whose autograd: torch 2.x on CUDA (the default), or torch 1.13 on the CPU (the tests). */
   runtime?: RuntimeName;
-  /** Which parameters train, where not the mode's groups (a reference run that froze other weights). */
-  trainable?: TrainableRule;
 }
 
 export interface RecordedMicroBatch {
@@ -44,7 +42,7 @@ export function recordMicroBatch(config: CellConfig, opts: RecordOptions): Recor
   }
   const tape = new Tape(runtime, precision === 'fp32' ? null : PRECISION_DTYPE[precision]);
   const spec = MODE_SPECS[config.mode];
-  const net = new VideoUNet(tape, config.unet, spec.network, opts.trainable ?? trainGroups(spec.trainable), PRECISION_DTYPE[frozenWeights], spec.checkpointed);
+  const net = new VideoUNet(tape, config.unet, spec.network, trainGroups(spec.trainable), PRECISION_DTYPE[frozenWeights], spec.checkpointed);
   const ctx: ForwardContext = { tape, attention: opts.attention };
   const inputs = microBatchInputs(tape, config.unet, {
     batch: config.batch, frames: config.frames, latent: latentSize(config.unet, config.size), textLength: config.textLength,
