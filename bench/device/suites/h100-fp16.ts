@@ -14,7 +14,7 @@ export default defineSuite({
   presets: ['sd21'],
   modes: ['delta-serial', 'delta-parallel'],
   sweep: { batch: [2], accum: [2], frames: [8], size: [256] },
-  warmup: 2,
-  steps: 4,
+  warmup: 3,
+  steps: 20,
   timeoutSeconds: 900,
 });
