@@ -15,7 +15,7 @@
 import type { Precision } from '../src/backend/run-backends.ts';
 import { PRESETS } from '../src/model/config.ts';
 import { planTorchCell } from '../src/plan/torch/plan-torch-cell.ts';
-import type { CellConfig } from '../src/suite/expand.ts';
+import type { CellConfig } from '../src/protocol/cell-config.ts';
 import type { Mode } from '../src/train/modes.ts';
 
 const REFERENCE: Array<{ size: number; mode: Mode; precision: Precision; peakBytes: number }> = [

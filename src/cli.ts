@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { runtimeFile } from './backend/runtime-files.ts';
 import { Command, CommanderError, Option } from 'commander';
 import { PRECISIONS, RUN_BACKENDS } from './backend/run-backends.ts';
-import { BACKEND_CHOICES } from './backend/select.ts';
+import { BACKEND_CHOICES } from './backend/run-backends.ts';
 import { PRESET_NAMES } from './model/config.ts';
 import { MODES } from './train/modes.ts';
 import { UserError } from './user-error.ts';

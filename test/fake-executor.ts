@@ -4,8 +4,8 @@
 // hangs until the runner kills it, or breaks the protocol. The runner's
 // handling of each (run-cell.ts) is the same code a real worker goes through.
 import type { CellExecution, CellExecutor, WorkerExit } from '../src/runner/cell-executor.ts';
-import type { WorkerMessage, WorkerOutcome } from '../src/runner/messages.ts';
-import type { Cell } from '../src/suite/expand.ts';
+import type { WorkerMessage, WorkerOutcome } from '../src/protocol/worker-messages.ts';
+import type { Cell } from '../src/protocol/cell-config.ts';
 
 export type FakeBehaviour = 'ok' | 'throw' | 'crash' | 'killed' | 'hang' | 'malformed';
 

@@ -1,6 +1,6 @@
 // The rooms of src/ import downward only (docs/design.md, "Rooms"):
-// cli → runner → report/gate/plan → suite, results, measure → train → model
-// → backend. A room may import its own floor or lower ones.
+// cli → runner → report/gate/plan → suite, results, measure → protocol →
+// train → model → backend. A room may import its own floor or lower ones.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -13,6 +13,8 @@ const FLOOR: Record<string, number> = {
   runner: 5,
   report: 4, gate: 4, plan: 4,
   suite: 3, results: 3, measure: 3,
+  // Between train and suite/results: what travels to the workers imports neither side's rooms.
+  protocol: 2.5,
   train: 2, model: 1, backend: 0, 'user-error.ts': 0,
 };
 

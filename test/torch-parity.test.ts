@@ -1,5 +1,5 @@
 // The torch worker's networks and the TypeScript ones are the same networks:
-// the worker writes a fixture (python -m mobius_bench_torch.parity_fixture:
+// the worker writes a fixture (python -m mobius_bench_checks.parity_fixture:
 // its weights moved off their initialisation, inputs, float64 output, the
 // gradients of the trained weights), the TypeScript net of the same config
 // loads it by name and reproduces it in float32 (cpu backend) — the parallel
@@ -13,6 +13,8 @@ import { locateTorchPython, torchWorkerEnv } from '../src/backend/torch-python.t
 import { PRESETS, type UNetConfig } from '../src/model/config.ts';
 import { ParallelUNet } from '../src/model/parallel-unet.ts';
 import { SerialUNet } from '../src/model/serial-unet.ts';
+import { cellOf } from '../src/protocol/cell-config.ts';
+import { torchRunMessage } from '../src/protocol/torch-run-message.ts';
 import { checkAgainstFixture } from './fixture-parity.ts';
 import { quietCpuBackend } from './helpers.ts';
 import { readNpz } from './npz.ts';
@@ -29,9 +31,12 @@ const DEEPER: UNetConfig = { ...PRESETS.tiny.config, blockChannels: [16, 32, 32]
 
 function torchFixture(network: 'serial' | 'parallel', unet: UNetConfig, size: number) {
   const out = join(dir, `${network}-${unet.blockChannels.join('-')}.npz`);
+  const message = torchRunMessage(cellOf({
+    preset: 'tiny', unet, mode: network === 'serial' ? 'delta-serial' : 'delta-parallel', batch: 2, accum: 1, frames: 3, size,
+    textLength: 5, seed: 3, backend: 'torch', device: 'cpu', warmup: 0, steps: 1,
+  }));
   const r = spawnSync((python as Exclude<typeof python, Error>).executable, [
-    '-m', 'mobius_bench_torch.parity_fixture', '--network', network, '--unet', JSON.stringify(unet),
-    '--frames', '3', '--size', String(size), '--batch', '2', '--text-length', '5', '--seed', '3', '--out', out,
+    '-m', 'mobius_bench_checks.parity_fixture', '--message', JSON.stringify(message), '--out', out,
   ], { env: torchWorkerEnv(), encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, r.stderr);
   return readNpz(out);

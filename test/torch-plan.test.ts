@@ -14,7 +14,8 @@ import type { Precision } from '../src/backend/run-backends.ts';
 import { PRESETS, type PresetName } from '../src/model/config.ts';
 import { paramsReport } from '../src/model/params-report.ts';
 import { planTorchCell } from '../src/plan/torch/plan-torch-cell.ts';
-import type { CellConfig } from '../src/suite/expand.ts';
+import { cellOf, type CellConfig } from '../src/protocol/cell-config.ts';
+import { torchRunMessage } from '../src/protocol/torch-run-message.ts';
 import { MODES, MODE_SPECS, type Mode } from '../src/train/modes.ts';
 
 interface PythonCount {
@@ -48,7 +49,7 @@ const label = (c: CellConfig) => `${c.preset} ${c.mode} ${c.precision}${c.frozen
 async function countInPython(): Promise<PythonCount[] | string> {
   const python = await locateTorchPython().catch((err: Error) => err);
   if (python instanceof Error) return `no Python with torch: ${python.message}`;
-  const r = spawnSync(python.executable, ['-m', 'mobius_bench_torch.saved_bytes', JSON.stringify(CELLS)], {
+  const r = spawnSync(python.executable, ['-m', 'mobius_bench_checks.saved_bytes', JSON.stringify(CELLS.map((c) => torchRunMessage(cellOf(c))))], {
     env: torchWorkerEnv(), encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 26,
   });
   if (r.status !== 0) throw new Error(`saved_bytes failed (exit ${r.status}):\n${r.stderr.trim().split('\n').slice(-20).join('\n')}`);
@@ -118,8 +119,8 @@ test('checkpointing and the parallel net keep less than the serial net, and the 
   assert.ok(at('delta-serial', 4).peakBytes > at('delta-serial', 2).peakBytes);
 });
 
-test('frozen weights below float32 need mixed precision, as the worker says', () => {
-  assert.throws(() => planTorchCell(cell('tiny', 'delta-serial', { batch: 1, frames: 2, size: 32 }, 'fp32', 'bf16'), { attention: 'sdpa' }), /mixed precision/);
+test('frozen weights below float32 need mixed precision (protocol/torch-settings.ts)', () => {
+  assert.throws(() => planTorchCell(cell('tiny', 'delta-serial', { batch: 1, frames: 2, size: 32 }, 'fp32', 'bf16'), { attention: 'sdpa' }), /frozen weights in bf16 need precision 'bf16' \(autocast\)/);
   assert.throws(() => planTorchCell(cell('tiny', 'delta-serial', { batch: 1, frames: 2, size: 32 }, 'fp32'), { attention: 'sdpa', runtime: 'cpu' }), /explicit/);
 });
 
@@ -142,5 +143,5 @@ test('plan --backend torch: PyTorch figures, said in words; --max-batch bisects 
   assert.ok(max.maxBatch >= 2 && max.peakBytesAtMax <= cell.memory.peakBytes * 3.5);
   const refused = cli('--preset', 'tiny', '--mode', 'full', '--frozen-weights', 'bf16');
   assert.equal(refused.status, 2);
-  assert.match(refused.stderr, /need --backend torch/);
+  assert.match(refused.stderr, /--frozen-weights: frozenWeights 'bf16' needs backend 'torch'/);
 });

@@ -17,8 +17,9 @@ import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import { mfu, peakFlopsPerSecond } from '../../src/measure/peak-flops.ts';
 import { parseDevice } from '../../src/plan/devices.ts';
-import { cellFromConfig, Planner, type PlannedCell } from '../../src/plan/planner.ts';
-import { cellLabel, type CellConfig } from '../../src/suite/expand.ts';
+import { Planner, type PlannedCell } from '../../src/plan/planner.ts';
+import { cellOf, type CellConfig } from '../../src/protocol/cell-config.ts';
+import { cellLabel } from '../../src/protocol/labels.ts';
 
 const dir = process.argv[2] ?? 'scratch/device/out';
 const PEAK_TARGET = 0.03;
@@ -79,7 +80,7 @@ const device = parseDevice('140gib');
 const plans = new Map<string, PlannedCell>();
 async function planOf(config: CellConfig): Promise<PlannedCell> {
   const key = JSON.stringify(config);
-  if (!plans.has(key)) plans.set(key, await planner.plan(cellFromConfig(config), device));
+  if (!plans.has(key)) plans.set(key, await planner.plan(cellOf(config), device));
   return plans.get(key)!;
 }
 

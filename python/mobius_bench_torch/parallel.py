@@ -30,16 +30,15 @@ from torch import nn
 
 from .blocks import TemporalConvLayer
 from .config import LayerStep
-from .params import param_group
 from .unet import VideoUNet
 
 
 class ParallelUNet(VideoUNet):
     network = "parallel"
 
-    def __init__(self, config, device=None):
-        super().__init__(config, device=device)
-        c0 = config.block_channels[0]
+    def __init__(self, spec, device=None):
+        super().__init__(spec, device=device)
+        c0 = self.config.block_channels[0]
         self.conv_fusion = nn.Conv2d(2 * c0, c0, 1, device=device)
         self.conv_fusion.take_first_half = True  # Eq. 6 starts as "take h": weight [I | 0], bias 0
 
@@ -65,7 +64,7 @@ class ParallelUNet(VideoUNet):
     def forward(self, sample: torch.Tensor, timesteps: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         """sample [B, C, F, H, W], timesteps [B], text [B, L, crossDim] -> [B, C, F, H, W]."""
         f = sample.shape[2]
-        frozen = not any(p.requires_grad for n, p in self.named_parameters() if param_group(n) == "spatial")
+        frozen = not any(p.requires_grad for n, p in self.named_parameters() if self.groups.group_of(n) == "spatial")
         with torch.no_grad() if frozen else contextlib.nullcontext():
             emb, text, x = self.embed(sample, timesteps, text)
             h0, trace, h_out = self.spatial_stream(x, emb, text)

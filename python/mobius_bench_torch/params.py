@@ -1,7 +1,9 @@
 """Parameter groups and counts: 'spatial' (the frozen 2D UNet), 'temporal'
 (transformer_in, temp_convs, temp_attentions), 'extra' (what only the parallel
-net adds: its temp_convs' conv_shortcut and conv_fusion). Counting works on
-meta-device networks, so sd21's counts need no memory."""
+net adds). The rules come in the run message (src/protocol/param-groups.ts
+defines them): the first rule with a matching pattern decides, a name no rule
+matches is spatial. Counting works on meta-device networks, so sd21's counts
+need no memory."""
 from __future__ import annotations
 
 from torch import nn
@@ -9,17 +11,21 @@ from torch import nn
 GROUPS = ("spatial", "temporal", "extra")
 
 
-def param_group(name: str) -> str:
-    if name.startswith("conv_fusion.") or (".temp_convs." in name and ".conv_shortcut." in name):
-        return "extra"
-    if name.startswith("transformer_in.") or ".temp_convs." in name or ".temp_attentions." in name:
-        return "temporal"
-    return "spatial"
+class ParamGroups:
+    def __init__(self, rules: list[dict]):
+        self.rules = rules
 
+    def group_of(self, name: str) -> str:
+        for rule in self.rules:
+            for pattern in rule["anyOf"]:
+                prefix = pattern.get("prefix")
+                if (prefix is None or name.startswith(prefix)) and all(s in name for s in pattern["contains"]):
+                    return rule["group"]
+        return "spatial"
 
-def count_params(net: nn.Module) -> dict[str, int]:
-    counts = {g: 0 for g in GROUPS}
-    for name, p in net.named_parameters():
-        counts[param_group(name)] += p.numel()
-    counts["total"] = sum(counts[g] for g in GROUPS)
-    return counts
+    def count(self, net: nn.Module) -> dict[str, int]:
+        counts = {g: 0 for g in GROUPS}
+        for name, p in net.named_parameters():
+            counts[self.group_of(name)] += p.numel()
+        counts["total"] = sum(counts[g] for g in GROUPS)
+        return counts

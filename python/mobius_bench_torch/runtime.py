@@ -1,8 +1,8 @@
 """Where and in what precision a run computes: the device ('auto' | 'cuda' |
 'cpu'), the autocast context and gradient scaler of a precision ('fp32' |
-'bf16' | 'fp16'), the dtype the frozen weights are stored in, TF32 for fp32 on
-Ampere and later. Every refusal is a UserError that names the field. Feature
-checks, not version strings: this runs on torch 1.13 and 2.x."""
+'bf16' | 'fp16'), TF32 for fp32 on Ampere and later. The harness sends these
+resolved and checked; what is refused here is what this machine's torch
+cannot do. Feature checks, not version strings: this runs on torch 1.13 and 2.x."""
 from __future__ import annotations
 
 import contextlib
@@ -14,12 +14,10 @@ import torch
 from .errors import UserError
 
 PRECISIONS = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
-DEVICES = ("auto", "cuda", "cpu")
 
 
-def resolve_device(choice: object) -> torch.device:
-    if choice not in DEVICES:
-        raise UserError(f"unknown device {choice!r}: use one of {', '.join(DEVICES)}")
+def resolve_device(choice: str) -> torch.device:
+    """'auto' | 'cuda' | 'cpu' (the message's torch.device) -> the device torch will use."""
     if choice == "cpu":
         return torch.device("cpu")
     if torch.cuda.is_available():
@@ -30,19 +28,8 @@ def resolve_device(choice: object) -> torch.device:
     return torch.device("cpu")
 
 
-def parse_precision(field: str, value: object) -> torch.dtype:
-    if value not in PRECISIONS:
-        raise UserError(f"unknown {field} {value!r}: use one of {', '.join(PRECISIONS)}")
-    return PRECISIONS[value]  # type: ignore[index]
-
-
-def check_precision(precision: str, frozen_weights: str, device: torch.device) -> None:
-    """Refuses what cannot run as asked."""
-    parse_precision("precision", precision)
-    parse_precision("frozenWeights", frozen_weights)
-    if precision == "fp32" and frozen_weights != "fp32":
-        raise UserError(f"frozenWeights '{frozen_weights}' with precision 'fp32': weights stored below float32 need "
-                        "mixed precision to compute with; set precision to 'bf16' or 'fp16', or frozenWeights to 'fp32'")
+def check_precision(precision: str, device: torch.device) -> None:
+    """Refuses a precision this device's torch cannot run (the message's values were checked by the harness)."""
     if precision != "fp32" and not _autocast_works(device, PRECISIONS[precision]):
         raise UserError(f"precision '{precision}' cannot run on the {device.type} with torch {torch.__version__}: its "
                         f"{device.type} autocast has no {str(PRECISIONS[precision]).replace('torch.', '')}; use "

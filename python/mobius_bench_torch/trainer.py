@@ -10,51 +10,52 @@ import torch
 import torch.nn.functional as F
 
 from .attention import resolve_attention
-from .config import UNetConfig
 from .data import Batch, SampleShape, make_batch
-from .errors import UserError
-from .modes import parse_mode
-from .params import count_params, param_group
+from .run_message import ModeSpec, NetSpec, RunMessage, TorchSettings
 from .runtime import PRECISIONS, autocast, check_precision, grad_scaler
 from .weights import build_network
 
 
 class Trainer:
-    def __init__(self, config: UNetConfig, mode: str, *, batch: int, accum: int, frames: int, size: int,
-                 text_length: int, seed: int, learning_rate: float = 1e-4, device: torch.device | str = "cpu",
-                 precision: str = "fp32", frozen_weights: str = "fp32", attention: str = "auto",
+    def __init__(self, net: NetSpec, mode: ModeSpec, settings: TorchSettings, *, batch: int, accum: int, frames: int,
+                 size: int, text_length: int, seed: int, device: torch.device | str = "cpu",
                  dtype: torch.dtype = torch.float32, dropout: bool = True):
-        """`dtype` float64 is for the tests; `dropout` False runs the net in eval mode."""
-        self.spec = parse_mode(mode)
-        for field, v in (("batch", batch), ("accum", accum), ("frames", frames), ("textLength", text_length)):
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-                raise UserError(f"{field} must be a positive integer, got {v!r}")
+        """`device` is where it trains (settings.device resolved); `dtype` float64 is for the tests;
+        `dropout` False runs the net in eval mode."""
+        self.spec = mode
         self.device = torch.device(device)
-        check_precision(precision, frozen_weights, self.device)
-        self.precision = precision
-        self.frozen_weights = frozen_weights
-        self.attention = resolve_attention(attention)
+        check_precision(settings.precision, self.device)
+        self.precision = settings.precision
+        self.frozen_weights = settings.frozen_weights
+        self.attention = resolve_attention(settings.attention)
         self.batch, self.accum, self.seed = batch, accum, seed
         self.dtype = dtype
         self.loss_dtype = torch.promote_types(dtype, torch.float32)
+        config = net.unet
+        self.groups = net.groups
         self.shape = SampleShape(config.latent_channels, frames, config.latent_size(size), text_length, config.cross_dim)
 
         torch.manual_seed(seed)  # dropout's masks: the only draws from torch's global generator
-        net = build_network(config, self.spec.network, seed, self.device).to(dtype)
-        net.set_attention(self.attention)
-        net.checkpointing = self.spec.checkpoint
-        for name, p in net.named_parameters():
-            p.requires_grad_(param_group(name) in self.spec.trainable)
-        if frozen_weights != "fp32":
-            for p in net.parameters():
+        network = build_network(net, mode.network, seed, self.device).to(dtype)
+        network.set_attention(self.attention)
+        network.checkpointing = mode.checkpointed
+        for name, p in network.named_parameters():
+            p.requires_grad_(net.groups.group_of(name) in mode.trainable)
+        if self.frozen_weights != "fp32":
+            for p in network.parameters():
                 if not p.requires_grad:
-                    p.data = p.data.to(PRECISIONS[frozen_weights])
-        net.train(dropout)
-        self.net = net
-        self.trainable = [p for p in net.parameters() if p.requires_grad]
-        self.optimizer = torch.optim.AdamW(self.trainable, lr=learning_rate, weight_decay=1e-2)
-        self.scaler = grad_scaler(self.device, precision)
+                    p.data = p.data.to(PRECISIONS[self.frozen_weights])
+        network.train(dropout)
+        self.net = network
+        self.trainable = [p for p in network.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.AdamW(self.trainable, lr=settings.learning_rate, weight_decay=1e-2)
+        self.scaler = grad_scaler(self.device, self.precision)
         self.step_index = 0
+
+    @classmethod
+    def for_message(cls, message: RunMessage, device: torch.device, **kwargs) -> "Trainer":
+        """The message's cell, trained on `device`."""
+        return cls(message.net, message.mode, message.torch, device=device, **message.shape(), **kwargs)
 
     def batch_for(self, step: int, micro: int) -> Batch:
         """The samples of micro-batch `micro` of step `step`."""
@@ -93,6 +94,6 @@ class Trainer:
         return float(loss)
 
     def params(self) -> dict[str, int]:
-        counts = count_params(self.net)
+        counts = self.groups.count(self.net)
         trainable = sum(counts[g] for g in self.spec.trainable)
         return {**counts, "trainable": trainable, "frozen": counts["total"] - trainable}

@@ -1,8 +1,8 @@
 """What the serial and the parallel network share: diffusers' module tree
 (conv_in, time_proj, time_embedding, transformer_in, down_blocks, up_blocks,
 mid_block, conv_norm_out, conv_act, conv_out, registered in diffusers' order so
-the state dicts list the same names in the same order), the layer plan that
-says which modules each step uses, the input embedding and output head of
+the state dicts list the same names in the same order), built from the layer
+plan of the run message (which modules each step uses), the input embedding and output head of
 UNet3DConditionModel.forward, the 2D UNet frame by frame, and the optional
 activation checkpointing of one layer's segment."""
 from __future__ import annotations
@@ -17,8 +17,9 @@ from torch.utils.checkpoint import checkpoint
 from .attention import set_attention_impl
 from .blocks import (Downsample2D, ResnetBlock2D, TemporalConvLayer, TimestepEmbedding, Timesteps, Transformer2DModel,
                      TransformerTemporalModel, Upsample2D)
-from .config import LayerStep, ResampleStep, UNetConfig, plan_unet
+from .config import LayerStep, ResampleStep
 from .layers import GroupNorm
+from .run_message import NetSpec
 
 # torch >= 1.11 has the non-reentrant checkpoint (it keeps no autograd graph
 # of the segment and allows inputs that need no grad); older ones only the reentrant one.
@@ -40,10 +41,12 @@ class UNetBlock(nn.Module):
 class VideoUNet(nn.Module):
     network: str  # 'serial' | 'parallel'
 
-    def __init__(self, config: UNetConfig, device=None):
+    def __init__(self, spec: NetSpec, device=None):
         super().__init__()
+        config = spec.unet
         self.config = config
-        self.plan = plan_unet(config)
+        self.plan = spec.layout
+        self.groups = spec.groups
         self.checkpointing = False
         c0 = config.block_channels[0]
         temb = 4 * c0

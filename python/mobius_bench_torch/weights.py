@@ -17,8 +17,8 @@ import math
 import torch
 from torch import nn
 
-from .config import UNetConfig
 from .parallel import ParallelUNet
+from .run_message import NetSpec
 from .seeds import name_seed
 from .serial import SerialUNet
 from .unet import VideoUNet
@@ -26,14 +26,14 @@ from .unet import VideoUNet
 NETWORKS = {"serial": SerialUNet, "parallel": ParallelUNet}
 
 
-def declare(config: UNetConfig, network: str, device=None) -> VideoUNet:
+def declare(spec: NetSpec, network: str, device=None) -> VideoUNet:
     """The network's modules, on `device` ('meta' for shapes only) with torch's default init."""
-    return NETWORKS[network](config, device=device)
+    return NETWORKS[network](spec, device=device)
 
 
-def build_network(config: UNetConfig, network: str, seed: int, device: torch.device | str = "cpu") -> VideoUNet:
+def build_network(spec: NetSpec, network: str, seed: int, device: torch.device | str = "cpu") -> VideoUNet:
     """Declared on meta, then materialised on `device` in float32 from `seed`."""
-    net = declare(config, network, device="meta")
+    net = declare(spec, network, device="meta")
     net.to_empty(device=device)
     init_weights(net, seed)
     return net

@@ -1,8 +1,9 @@
 """The torch worker: one benchmark cell per process (`python -m mobius_bench_torch.worker`).
 
-stdin: one JSON object {"type": "run", "id": <cell id>, "config": {preset, unet, mode,
-batch, accum, frames, size, textLength, seed, backend, warmup, steps, learningRate?,
-precision?, frozenWeights?, device?, attention?}} (other fields are ignored).
+stdin: the run message, one JSON object (src/protocol/torch-run-message.ts): {"type": "run",
+"id", "config": <the cell>, "torch": <settings, resolved>, "mode": {network, trainable,
+checkpointed}, "layout": <the layer plan>, "paramGroups": <rules>}. It is checked against
+its JSON Schema (run_message_check.py, generated) and nothing in it is defaulted.
 
 stdout: JSON lines only, flushed one by one --
   {"type": "progress", "phase": "build" | "warmup" | "measure", "step": k, "of": n}
@@ -29,7 +30,7 @@ _TORCH_T = time.time()
 
 from .errors import UserError  # noqa: E402
 from .memory import StepMemory, optimizer_state_bytes, tensor_bytes  # noqa: E402
-from .config import UNetConfig  # noqa: E402
+from .run_message import RunMessage, parse_run_message  # noqa: E402
 from .runtime import enable_tf32, resolve_device  # noqa: E402
 from .trainer import Trainer  # noqa: E402
 
@@ -71,19 +72,6 @@ def _process_start() -> float:
         return _MODULE_T
 
 
-def _field(config: dict, name: str, kind: type, default=None, minimum=None):
-    if name not in config:
-        if default is None:
-            raise UserError(f"config.{name} is missing")
-        return default
-    value = config[name]
-    ok = isinstance(value, (int, float) if kind is float else kind) and not isinstance(value, bool)
-    if not ok or (minimum is not None and value < minimum):
-        want = {int: "an integer", float: "a number", str: "a string"}[kind]
-        raise UserError(f"config.{name} must be {want}{'' if minimum is None else f' >= {minimum}'}, got {value!r}")
-    return value
-
-
 def _sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
@@ -102,24 +90,15 @@ def _device_name(device: torch.device) -> str:
     return platform.processor() or "cpu"
 
 
-def run_cell(config: dict, send) -> dict:
-    unet = UNetConfig.from_json(config.get("unet"))
-    device = resolve_device(config.get("device", "auto"))
-    precision = _field(config, "precision", str, "fp32")
-    frozen_weights = _field(config, "frozenWeights", str, "fp32")
-    warmup = _field(config, "warmup", int, minimum=0)
-    steps = _field(config, "steps", int, minimum=1)
-    learning_rate = _field(config, "learningRate", float, 1e-4)
-    if not learning_rate > 0:
-        raise UserError(f"config.learningRate must be positive, got {learning_rate!r}")
+def run_cell(message: RunMessage, send) -> dict:
+    config = message.config
+    settings = message.torch
+    device = resolve_device(settings.device)
+    warmup, steps = config["warmup"], config["steps"]
 
     build_t = time.perf_counter()
-    tf32 = enable_tf32(device, precision)
-    trainer = Trainer(
-        unet, config.get("mode"), batch=config.get("batch"), accum=config.get("accum"), frames=config.get("frames"),
-        size=config.get("size"), text_length=config.get("textLength"), seed=_field(config, "seed", int),
-        learning_rate=learning_rate, device=device, precision=precision, frozen_weights=frozen_weights,
-        attention=_field(config, "attention", str, "auto"))
+    tf32 = enable_tf32(device, settings.precision)
+    trainer = Trainer.for_message(message, device)
     _sync(device)
     build_ms = (time.perf_counter() - build_t) * 1000
     send({"type": "progress", "phase": "build", "step": 1, "of": 1})
@@ -146,7 +125,7 @@ def run_cell(config: dict, send) -> dict:
     params = list(trainer.net.parameters())
     return {
         "backend": {
-            "requested": config.get("backend", "torch"),
+            "requested": config["backend"],
             "name": "torch",
             "package": "torch",
             "version": torch.__version__,
@@ -158,8 +137,8 @@ def run_cell(config: dict, send) -> dict:
             "cudnn": torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None,
             "attention": trainer.attention,
             "tf32": tf32,
-            "precision": precision,
-            "frozenWeights": frozen_weights,
+            "precision": settings.precision,
+            "frozenWeights": settings.frozen_weights,
             "python": platform.python_version(),
             "interpreter": sys.executable,
         },
@@ -188,9 +167,7 @@ def main() -> int:
             message = json.loads(sys.stdin.read())
         except json.JSONDecodeError as err:
             raise UserError(f"the worker's stdin is not valid JSON: {err}") from None
-        if not isinstance(message, dict) or message.get("type") != "run" or not isinstance(message.get("config"), dict):
-            raise UserError('the worker expects {"type": "run", "id": ..., "config": {...}} on stdin')
-        outcome = run_cell(message["config"], protocol.send)
+        outcome = run_cell(parse_run_message(message), protocol.send)
     except UserError as err:
         protocol.send({"type": "error", "message": str(err), "userError": True})
         return 0

@@ -1,5 +1,5 @@
-"""pytest setup for the torch worker's tests: python/ on sys.path, the configs
-the tests share, and the diffusers reference files (../shared/reference beside
+"""pytest setup for the torch worker's tests: python/ on sys.path, the
+networks the tests share (from the generated protocol cases, cases.py), and the diffusers reference files (../shared/reference beside
 the repository), skipped with a reason where they are absent."""
 from __future__ import annotations
 
@@ -13,17 +13,12 @@ REPO = PYTHON_DIR.parent
 REFERENCE = REPO.parent / "shared" / "reference"
 sys.path.insert(0, str(PYTHON_DIR))
 
-from mobius_bench_torch.config import UNetConfig  # noqa: E402
-from worker_cells import TINY_TS_JSON  # noqa: E402
+from cases import net_spec  # noqa: E402
 
-SD21_JSON = dict(latentChannels=4, blockChannels=[320, 640, 1280, 1280], attention=[True, True, True, False],
-                 layersPerBlock=2, headDim=64, crossDim=1024, groups=32, transformerInHeads=8)
+SD21 = net_spec("sd21")
+TINY = net_spec("tiny")
 # diffusers' transformer_in always has 8 heads, so the reference fixture's tiny has 8.
-TINY_DIFFUSERS_JSON = {**TINY_TS_JSON, "transformerInHeads": 8}
-
-SD21 = UNetConfig.from_json(SD21_JSON)
-TINY = UNetConfig.from_json(TINY_TS_JSON)
-TINY_DIFFUSERS = UNetConfig.from_json(TINY_DIFFUSERS_JSON)
+TINY_DIFFUSERS = net_spec("tiny", transformerInHeads=8)
 
 
 def pytest_collection_finish(session):

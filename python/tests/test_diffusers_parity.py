@@ -7,7 +7,6 @@ import numpy as np
 import torch
 
 from conftest import TINY_DIFFUSERS, reference_file
-from mobius_bench_torch.params import param_group
 from mobius_bench_torch.weights import build_network
 
 # The fixture stores gradients rounded to float32: rounding moves a value by at
@@ -36,7 +35,7 @@ def test_serial_net_reproduces_diffusers():
     assert abs(loss.item() - t["loss.value"].item()) <= 1e-12 * t["loss.value"].item()
 
     loss.backward()
-    grads = {n: p.grad for n, p in net.named_parameters() if param_group(n) == "temporal"}
+    grads = {n: p.grad for n, p in net.named_parameters() if TINY_DIFFUSERS.groups.group_of(n) == "temporal"}
     assert set(grads) == {k[len("grad."):] for k in t if k.startswith("grad.")}
     worst = max(rel(g, t[f"grad.{n}"].double()) for n, g in grads.items())
     worst_rounded = max(rel(g.float().double(), t[f"grad.{n}"].double()) for n, g in grads.items())

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 from conftest import SD21, TINY_DIFFUSERS, reference_file
-from mobius_bench_torch.params import count_params
 from mobius_bench_torch.weights import declare
 
 
@@ -20,11 +19,11 @@ def test_names_and_shapes_equal_diffusers():
 
 
 def test_sd21_counts_equal_the_typescript_ones():
-    serial = count_params(declare(SD21, "serial", device="meta"))
+    serial = SD21.groups.count(declare(SD21, "serial", device="meta"))
     assert serial["spatial"] == 865_910_724
     assert serial["temporal"] == 545_323_136
     assert serial["extra"] == 0
-    parallel = count_params(declare(SD21, "parallel", device="meta"))
+    parallel = SD21.groups.count(declare(SD21, "parallel", device="meta"))
     assert parallel["spatial"] == 865_910_724
     assert parallel["temporal"] == 574_833_536
     assert parallel["extra"] == 23_462_400

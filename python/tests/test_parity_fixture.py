@@ -8,15 +8,18 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import TINY_DIFFUSERS, TINY_DIFFUSERS_JSON, reference_file
-from mobius_bench_torch import parity_fixture
+import cases
+from conftest import TINY_DIFFUSERS, reference_file
+from mobius_bench_checks import parity_fixture
 from mobius_bench_torch.weights import build_network
 
 
 def write(tmp_path, network: str) -> dict[str, np.ndarray]:
     out = tmp_path / f"{network}.npz"
-    rc = parity_fixture.main(["--network", network, "--unet", json.dumps(TINY_DIFFUSERS_JSON), "--frames", "2",
-                              "--size", "32", "--batch", "2", "--text-length", "3", "--seed", "9", "--out", str(out)])
+    message = cases.run_message("tiny", "delta-serial" if network == "serial" else "delta-parallel",
+                                unet=cases.unet_json("tiny", transformerInHeads=8), frames=2, size=32, batch=2, accum=1,
+                                textLength=3, seed=9, warmup=0, steps=1)
+    rc = parity_fixture.main(["--message", json.dumps(message), "--out", str(out)])
     assert rc == 0
     with np.load(out) as z:
         return {k: z[k] for k in z.files}

@@ -10,20 +10,28 @@ import sys
 
 import pytest
 
-from mobius_bench_torch.saved_bytes import count_cell, main
-from worker_cells import PYTHON_DIR, TINY_TS_JSON
+import cases
+from mobius_bench_checks.saved_bytes import count_cell, main
+from worker_cells import PYTHON_DIR
 
-CELL = dict(preset="tiny", unet=TINY_TS_JSON, mode="delta-serial", batch=1, accum=2, frames=2, size=32, textLength=7,
-            seed=1, backend="torch", warmup=0, steps=1)
+SHAPE = dict(batch=1, accum=2, frames=2, size=32, textLength=7, seed=1, warmup=0, steps=1)
+
+
+def cell(mode: str = "delta-serial", **torch) -> dict:
+    """The run message of a tiny cell (torch: settings other than the defaults)."""
+    return cases.run_message("tiny", mode, torch=torch, **SHAPE)
+
+
+CELL = cell()
 
 
 def run(arg: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mobius_bench_torch.saved_bytes", arg], cwd=PYTHON_DIR,
+    return subprocess.run([sys.executable, "-m", "mobius_bench_checks.saved_bytes", arg], cwd=PYTHON_DIR,
                           capture_output=True, text=True, timeout=120)
 
 
 def test_the_command_counts_a_list_of_cells_in_one_process():
-    both = run(json.dumps([CELL, dict(CELL, mode="delta-serial-ckpt")]))
+    both = run(json.dumps([CELL, cell("delta-serial-ckpt")]))
     assert both.returncode == 0, both.stderr
     listed = json.loads(both.stdout)
     counted = count_cell(CELL)
@@ -35,13 +43,13 @@ def test_the_command_counts_a_list_of_cells_in_one_process():
 def test_one_cell_prints_one_object_and_a_bad_one_is_a_user_error(capsys):
     assert main([json.dumps(CELL)]) == 0
     assert json.loads(capsys.readouterr().out) == count_cell(CELL)
-    assert main([json.dumps(dict(CELL, mode="sideways"))]) == 2
+    assert main([json.dumps({**CELL, "config": {**CELL["config"], "mode": "sideways"}})]) == 2
     assert "sideways" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("mode", ["full", "delta-serial", "delta-parallel", "delta-serial-ckpt", "delta-parallel-ckpt"])
 def test_the_static_split_is_the_workers(mode):
-    out = count_cell(dict(CELL, mode=mode))
+    out = count_cell(cell(mode))
     assert out["optimizerBytes"] == 2 * out["gradientBytes"]  # AdamW's exp_avg and exp_avg_sq, float32
     assert out["gradientBytes"] % 4 == 0 and out["weightsBytes"] >= out["gradientBytes"]
     if mode == "full":
@@ -50,7 +58,7 @@ def test_the_static_split_is_the_workers(mode):
 
 def test_parameters_are_weights_not_saved_activations():
     fp32 = count_cell(CELL)
-    bf16 = count_cell(dict(CELL, precision="bf16"))
+    bf16 = count_cell(cell(precision="bf16"))
     # In float32 the linears and convs keep the parameters themselves; under
     # autocast they keep bfloat16 copies, which are activations of the step.
     assert fp32["parameterSavedBytes"] > bf16["parameterSavedBytes"] > 0  # norms keep their float32 weights

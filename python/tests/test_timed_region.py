@@ -6,7 +6,9 @@ import time
 
 import mobius_bench_torch.trainer as trainer_module
 import mobius_bench_torch.worker as worker
-from worker_cells import CELL, TINY_TS_JSON
+import cases
+from mobius_bench_torch.run_message import parse_run_message
+from worker_cells import CELL
 
 
 def test_no_sample_is_drawn_inside_a_timed_step(monkeypatch):
@@ -24,8 +26,8 @@ def test_no_sample_is_drawn_inside_a_timed_step(monkeypatch):
 
     monkeypatch.setattr(trainer_module, "make_batch", make_batch)
     monkeypatch.setattr(worker.time, "perf_counter", clock)
-    config = dict(CELL, unet=TINY_TS_JSON, mode="delta-parallel", accum=2, warmup=1, steps=3)
-    outcome = worker.run_cell(config, lambda message: None)
+    message = cases.run_message("tiny", "delta-parallel", torch={"device": "cpu"}, **{**CELL, "accum": 2, "steps": 3})
+    outcome = worker.run_cell(parse_run_message(message), lambda sent: None)
 
     assert len(outcome["stepMs"]) == 3
     # run_cell reads the clock twice for the build, then twice per measured step.

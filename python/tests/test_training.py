@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+import cases
 from conftest import TINY
 from mobius_bench_torch.trainer import Trainer
 
@@ -13,7 +14,7 @@ SHAPE = dict(frames=2, size=32, text_length=4, seed=3)  # latent 4x4: fast
 
 
 def trainer(mode: str, batch: int = 1, accum: int = 1, **kw) -> Trainer:
-    return Trainer(TINY, mode, batch=batch, accum=accum, **{**SHAPE, **kw})
+    return Trainer(TINY, cases.mode(mode), cases.settings(), batch=batch, accum=accum, **{**SHAPE, **kw})
 
 
 def grads(t: Trainer, step: int = 0) -> dict[str, torch.Tensor]:

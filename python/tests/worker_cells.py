@@ -1,5 +1,5 @@
 """The worker processes test_worker.py checks: one per cell, as the harness
-runs them (the cell as JSON on stdin, JSON lines on stdout). conftest.py starts
+runs them (the run message as JSON on stdin, JSON lines on stdout). conftest.py starts
 them as soon as pytest has collected a test that needs them, so they run
 beside the in-process tests; most of each one's time is torch's import."""
 from __future__ import annotations
@@ -10,17 +10,22 @@ import sys
 import tempfile
 from pathlib import Path
 
+import cases
+
 PYTHON_DIR = Path(__file__).resolve().parents[1]
-TINY_TS_JSON = dict(latentChannels=4, blockChannels=[32, 64], attention=[True, False], layersPerBlock=1,
-                    headDim=16, crossDim=32, groups=8, transformerInHeads=2)  # the TypeScript tiny preset
-MODES = ["full", "delta-serial", "delta-parallel", "delta-serial-ckpt", "delta-parallel-ckpt"]
-CELL = dict(preset="tiny", unet=TINY_TS_JSON, batch=1, accum=1, frames=2, size=32, textLength=7, seed=1,
-            backend="torch", warmup=1, steps=2, device="cpu")
+MODES = cases.MODES
+CELL = dict(batch=1, accum=1, frames=2, size=32, textLength=7, seed=1, warmup=1, steps=2)
+CPU = {"device": "cpu"}
+
+
+def _message(mode: str, torch: dict | None = None) -> str:
+    return json.dumps(cases.run_message("tiny", mode, torch={**CPU, **(torch or {})}, **CELL))
+
+
 STDIN = {
-    **{mode: json.dumps({"type": "run", "id": mode, "config": dict(CELL, mode=mode)}) for mode in MODES},
-    "bf16": json.dumps({"type": "run", "id": "bf16",
-                        "config": dict(CELL, mode="delta-parallel", precision="bf16", frozenWeights="bf16")}),
-    "bad-mode": json.dumps({"type": "run", "id": "bad-mode", "config": dict(CELL, mode="sideways")}),
+    **{mode: _message(mode) for mode in MODES},
+    "bf16": _message("delta-parallel", {"precision": "bf16", "frozenWeights": "bf16"}),
+    "bad-mode": json.dumps({**json.loads(_message("delta-parallel")), "config": {**json.loads(_message("delta-parallel"))["config"], "mode": "sideways"}}),
     "invalid-json": '{"type": "run", "config": ',
 }
 

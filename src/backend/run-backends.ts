@@ -1,8 +1,27 @@
 // What a cell can run on: a TensorFlow.js backend in a Node worker, or
 // `torch`, a Python worker with PyTorch (where users train). The torch
 // worker alone has mixed precision and a device choice; the TensorFlow.js
-// trainer computes in float32 on whatever backend loads.
-import { BACKEND_CHOICES, type BackendChoice } from './select.ts';
+// trainer computes in float32 on whatever backend loads. Names only: this
+// file loads no framework, so what reads or writes results need not load tfjs.
+
+/** The TensorFlow.js backends (select.ts initialises them); `auto` takes the first that loads. */
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** What the TensorFlow.js worker reports it ran on (select.ts fills it in). */
+export interface BackendInfo {
+  /** What was asked for. */
+  requested: BackendChoice;
+  /** The tfjs backend name that runs: 'tensorflow' | 'wasm' | 'cpu'. */
+  name: 'tensorflow' | 'wasm' | 'cpu';
+  /** The npm package that provides it, with its version. */
+  package: string;
+  version: string;
+  /** tfjs-node-gpu loaded (a CUDA device may run the kernels). */
+  gpu: boolean;
+  /** Kernels this project supplied or wrapped on this backend. */
+  patches: string[];
+}
 
 export const RUN_BACKENDS = [...BACKEND_CHOICES, 'torch'] as const;
 export type RunBackend = (typeof RUN_BACKENDS)[number];

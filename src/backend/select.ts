@@ -4,6 +4,7 @@
 // (pure JS). `auto` takes the first that loads. Capability patches are
 // applied here and reported, so a result says what ran.
 import { UserError } from '../user-error.ts';
+import { BACKEND_CHOICES, type BackendChoice, type BackendInfo } from './run-backends.ts';
 import { BUNDLED, bundleFolder, packageVersion } from './runtime-files.ts';
 import { supplyConv2dBackpropFilter } from './conv2d-backprop-filter.ts';
 import { tf } from './tf.ts';
@@ -11,22 +12,7 @@ import { registerFillBasedReductionGradients } from './reduction-gradients.ts';
 import { shareIdentityBuffers } from './shared-identity.ts';
 import { patchTransposedMatMul } from './transposed-matmul.ts';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
-
-export interface BackendInfo {
-  /** What was asked for. */
-  requested: BackendChoice;
-  /** The tfjs backend name that runs: 'tensorflow' | 'wasm' | 'cpu'. */
-  name: 'tensorflow' | 'wasm' | 'cpu';
-  /** The npm package that provides it, with its version. */
-  package: string;
-  version: string;
-  /** tfjs-node-gpu loaded (a CUDA device may run the kernels). */
-  gpu: boolean;
-  /** Kernels this project supplied or wrapped on this backend. */
-  patches: string[];
-}
+export { BACKEND_CHOICES, type BackendChoice, type BackendInfo };
 
 /** Whether an npm package is installed beside this one or built into the bundle (not whether it loads). */
 export function isInstalled(pkg: string): boolean {

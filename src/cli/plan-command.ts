@@ -3,8 +3,10 @@
 import type { Precision, RunBackend } from '../backend/run-backends.ts';
 import { getPreset, type PresetName } from '../model/config.ts';
 import { parseDevice, type Device } from '../plan/devices.ts';
-import { cellFromConfig, Planner, type MaxBatch, type PlannedCell, type PlannedFramework } from '../plan/planner.ts';
-import { cellLabel, type Cell } from '../suite/expand.ts';
+import { Planner, type MaxBatch, type PlannedCell, type PlannedFramework } from '../plan/planner.ts';
+import { cellOf, type Cell } from '../protocol/cell-config.ts';
+import { cellLabel } from '../protocol/labels.ts';
+import { TORCH_DEFAULTS, torchOnlyProblems } from '../protocol/torch-settings.ts';
 import { GiB } from '../results/units.ts';
 import { selectCells } from '../suite/select.ts';
 import type { Mode } from '../train/modes.ts';
@@ -40,19 +42,16 @@ function cellsFromFlags(opts: PlanOptions): Cell[] {
   }
   const preset = getPreset(opts.preset);
   const backend = opts.backend ?? 'wasm';
-  const torchOnly = { precision: opts.precision, frozenWeights: opts.frozenWeights };
-  if (backend !== 'torch' && Object.values(torchOnly).some((v) => v != null && v !== 'fp32')) {
-    throw new UserError('plan: --precision and --frozen-weights other than fp32 need --backend torch (TensorFlow.js trains in fp32)');
-  }
-  if (backend === 'torch' && torchOnly.frozenWeights != null && torchOnly.frozenWeights !== 'fp32' && (torchOnly.precision ?? 'fp32') === 'fp32') {
-    throw new UserError(`plan: --frozen-weights ${torchOnly.frozenWeights} needs --precision ${torchOnly.frozenWeights} (autocast); with fp32 keep the frozen weights fp32`);
-  }
-  return [cellFromConfig({
+  const flags = { precision: '--precision', frozenWeights: '--frozen-weights', device: '--device' } as const;
+  const problems = torchOnlyProblems(backend, { precision: opts.precision, frozenWeights: opts.frozenWeights });
+  if (problems.length > 0) throw new UserError(`plan: ${problems.map((p) => `${flags[p.field]}: ${p.message}`).join('; ')}`);
+  return [cellOf({
     preset: preset.name, unet: preset.config, mode: opts.mode,
     batch: opts.batch ?? 1, accum: opts.accum ?? 1,
     frames: opts.frames ?? preset.defaults.frames, size: opts.size ?? preset.defaults.size,
     textLength: preset.defaults.textLength, seed: 0, backend, warmup: 1, steps: 1,
-    ...(backend === 'torch' ? { precision: torchOnly.precision ?? 'fp32', frozenWeights: torchOnly.frozenWeights ?? 'fp32', device: 'cuda' as const } : {}),
+    // A cell planned from flags is for a GPU: the planner models PyTorch on CUDA.
+    ...(backend === 'torch' ? { precision: opts.precision ?? TORCH_DEFAULTS.precision, frozenWeights: opts.frozenWeights ?? TORCH_DEFAULTS.frozenWeights, device: 'cuda' as const } : {}),
   })];
 }
 
@@ -93,7 +92,7 @@ export function formatPlan(r: PlanReport): string {
   ];
   for (const c of r.cells) {
     const m = c.memory;
-    const label = cellLabel(c.config) + (c.config.precision && c.config.precision !== 'fp32' ? ` ${c.config.precision}` : '');
+    const label = cellLabel(c.config) + (c.config.precision && c.config.precision !== TORCH_DEFAULTS.precision ? ` ${c.config.precision}` : '');
     lines.push(`${c.id.padEnd(13)}${c.framework.padEnd(14)}${label.padEnd(48)}${gib(m.peakBytes).padStart(9)}${gib(m.weightsBytes).padStart(9)}${gib(m.optimizerBytes).padStart(9)}${gib(m.gradientBytes).padStart(9)}${gib(m.activationBytes).padStart(9)}${(c.flops / 1e12).toFixed(3).padStart(10)}  ${c.fits ? 'yes' : 'NO'}`);
   }
   if (r.maxBatch) {

@@ -7,7 +7,8 @@ import { readResults } from '../results/jsonl.ts';
 import { readRunRecord } from '../results/run-record.ts';
 import { doneCellIds, resumeOptions } from '../runner/resume.ts';
 import { runSuite, type RunOptions, type RunSummary } from '../runner/run-suite.ts';
-import { cellLabel, type Cell } from '../suite/expand.ts';
+import { type Cell } from '../protocol/cell-config.ts';
+import { cellLabel } from '../protocol/labels.ts';
 import { selectCells } from '../suite/select.ts';
 
 function formatCells(cells: Cell[]): string {

@@ -4,9 +4,9 @@
 import { initBackend, isInstalled, type BackendChoice, type BackendInfo } from '../backend/select.ts';
 import { captureEnvironment } from '../measure/environment.ts';
 import { planInChild } from '../plan/plan-in-child.ts';
-import { cellFromConfig } from '../plan/planner.ts';
 import { machineMemory, unfitCells } from '../runner/memory-budget.ts';
-import { cellLabel } from '../suite/expand.ts';
+import { cellOf } from '../protocol/cell-config.ts';
+import { cellLabel } from '../protocol/labels.ts';
 import { UserError } from '../user-error.ts';
 import { getPreset, type PresetName } from '../model/config.ts';
 import { measureSteps, type StepMeasurements, type TensorMemory } from '../measure/measure-steps.ts';
@@ -38,7 +38,7 @@ export interface StepOptions {
 /** Plans the step (a few seconds, in a child process) and refuses it where it cannot fit what the backend can use here. */
 async function refuseUnfit(opts: StepOptions, config: StepReport['config']): Promise<void> {
   const preset = getPreset(opts.preset);
-  const cell = cellFromConfig({ preset: preset.name, unet: preset.config, mode: opts.mode, backend: opts.backend, ...config, learningRate: opts.lr });
+  const cell = cellOf({ preset: preset.name, unet: preset.config, mode: opts.mode, backend: opts.backend, ...config, learningRate: opts.lr });
   const [plan] = await planInChild([cell], 'a100-40gb');
   // nvidia-smi is asked only where tfjs-node-gpu could use a GPU.
   const gpus = isInstalled('@tensorflow/tfjs-node-gpu') ? (await captureEnvironment()).gpu.devices : [];

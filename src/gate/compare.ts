@@ -4,9 +4,9 @@
 // sides, and the cells found on one side only. Presentation is in format-*.ts.
 import { checkClaims, type ClaimStatus } from '../results/analysis.ts';
 import type { BaselineCell, OkBaselineCell } from '../results/baseline-file.ts';
-import { trackedMemory } from '../results/cell-result.ts';
+import { trackedMemory } from '../protocol/worker-outcome.ts';
 import { MiB } from '../results/units.ts';
-import type { CellConfig } from '../suite/expand.ts';
+import type { CellConfig } from '../protocol/cell-config.ts';
 import type { Claim } from '../suite/schema.ts';
 import { UserError } from '../user-error.ts';
 import type { Snapshot } from './baseline.ts';

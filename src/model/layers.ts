@@ -153,3 +153,8 @@ export function addFrozen<T extends Tensor>(live: T, frozen: Tensor): T {
   const op = tf.customGrad(((x: Tensor) => ({ value: tf.add(x, frozen), gradFunc: (dy: Tensor) => dy })) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(live) as T;
 }
+
+/** The U-Net's skip join (walk-unet.ts): the popped skip concatenated along channels (NHWC). */
+export function concatChannels(x: tf.Tensor4D, skip: tf.Tensor4D): tf.Tensor4D {
+  return tf.concat([x, skip], 3);
+}

@@ -18,6 +18,7 @@ import { TemporalAttention } from './blocks/temporal-attention.ts';
 import { TemporalConv } from './blocks/temporal-conv.ts';
 import type { TemporalLayer } from './serial-unet.ts';
 import { VideoUNet } from './video-unet.ts';
+import { concatChannels } from './layers.ts';
 import { walkUNet } from './walk-unet.ts';
 
 /** What one layer of the spatial stream gives the time stream: SC(h), and SA(SC(h)) where it has attention. */
@@ -88,6 +89,7 @@ export class ParallelUNet extends VideoUNet<SpatialTrace> {
         return saOut ?? scOut;
       },
       resample: (step, h) => this.spatial.resample(step, h),
+      join: concatChannels,
     });
     return { h0, layers, hOut };
   }

@@ -8,7 +8,7 @@ import type { MetaBackend } from '../backend/meta/meta-backend.ts';
 import { tf } from '../backend/tf.ts';
 import { optimizerStateBytes } from '../measure/measure-steps.ts';
 import { uniqueBytes, type BufferTracker } from '../measure/tensor-memory.ts';
-import type { CellConfig } from '../suite/expand.ts';
+import type { CellConfig } from '../protocol/cell-config.ts';
 import { MODE_SPECS } from '../train/modes.ts';
 import type { NumberSource } from '../train/number-source.ts';
 import { Trainer } from '../train/trainer.ts';

@@ -4,8 +4,8 @@
 // it planned before.
 import { fork } from 'node:child_process';
 import { nodeWorkerExecArgv, runtimeFile } from '../backend/runtime-files.ts';
-import { canonicalJson } from '../results/canonical-json.ts';
-import type { Cell } from '../suite/expand.ts';
+import { canonicalJson } from '../protocol/canonical-json.ts';
+import type { Cell } from '../protocol/cell-config.ts';
 import { UserError } from '../user-error.ts';
 import type { PlanReply, PlanRequest } from './plan-worker.ts';
 import type { PlannedCell } from './planner.ts';

@@ -3,7 +3,7 @@
 // process never switches TensorFlow.js to the meta backend.
 import { parseDevice } from './devices.ts';
 import { Planner, type PlannedCell } from './planner.ts';
-import type { Cell } from '../suite/expand.ts';
+import type { Cell } from '../protocol/cell-config.ts';
 import { UserError } from '../user-error.ts';
 
 export interface PlanRequest {

@@ -4,7 +4,8 @@
 import { initMetaBackend } from '../backend/meta/init.ts';
 import type { MetaBackend } from '../backend/meta/meta-backend.ts';
 import { BufferTracker } from '../measure/tensor-memory.ts';
-import { cellId, type Cell, type CellConfig } from '../suite/expand.ts';
+import type { Cell, CellConfig } from '../protocol/cell-config.ts';
+import { searchLabel } from '../protocol/labels.ts';
 import type { Device } from './devices.ts';
 import { planCell, type PlannedMemory } from './plan-cell.ts';
 import { planTorchCell } from './torch/plan-torch-cell.ts';
@@ -60,7 +61,7 @@ export class Planner {
   /** Doubles the batch until it no longer fits, then bisects (the peak grows with the batch). */
   async maxBatch(config: CellConfig, device: Device, limit = 4096): Promise<MaxBatch> {
     const peakAt = (batch: number) => this.peakOf({ ...config, batch });
-    const label = `${config.preset} a${config.accum} ${config.frames}f ${config.size}px`;
+    const label = searchLabel(config);
     let lo = 0;
     let loPeak: number | null = null;
     let hi = 1;
@@ -84,9 +85,4 @@ export class Planner {
     }
     return { label, mode: config.mode, maxBatch: lo, peakBytesAtMax: loPeak };
   }
-}
-
-/** A cell from flags, with the id `run` would give it. */
-export function cellFromConfig(config: CellConfig): Cell {
-  return { id: cellId(config), config };
 }

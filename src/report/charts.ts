@@ -5,7 +5,9 @@
 // memory-versus-time view of each group (which mode is both smaller and
 // faster), sweeps against batch, each cell's memory timeline, loss curves.
 import type { ChartConfiguration, ChartDataset, Point } from 'chart.js';
-import { trackedMemory, type CellResult } from '../results/cell-result.ts';
+import { type CellResult } from '../results/cell-result.ts';
+import { shapeLabel } from '../protocol/labels.ts';
+import { trackedMemory } from '../protocol/worker-outcome.ts';
 import { MB } from '../results/units.ts';
 import type { Mode } from '../train/modes.ts';
 import { formatRatioChange } from './format.ts';
@@ -93,7 +95,7 @@ function pt(x: number, y: number | null): Point {
 }
 
 function shapeOf(r: CellResult): string {
-  return `${r.config.preset} ${r.config.frames}f ${r.config.size}px`;
+  return shapeLabel(r.config);
 }
 
 /** Fig. 6: memory and time bars for each matched group of one preset and shape; Mobius's changes under each group. */

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { trackedMemory } from '../results/cell-result.ts';
+import { trackedMemory } from '../protocol/worker-outcome.ts';
 import { MB } from '../results/units.ts';
 import type { Exporter } from './exporter.ts';
 import type { CellView, ReportData } from './report-data.ts';

@@ -3,7 +3,8 @@
 // Units are results/units.ts's (the gate uses the same).
 import type { Environment } from '../measure/environment.ts';
 import type { GroupComparison, MemoryMetric } from '../results/analysis.ts';
-import { trackedMemory, type OkCell } from '../results/cell-result.ts';
+import { type OkCell } from '../results/cell-result.ts';
+import { trackedMemory } from '../protocol/worker-outcome.ts';
 import type { RatioInterval } from '../results/stats.ts';
 import { formatChange, formatGiB, formatMB, formatMiB, formatRatio, MISSING } from '../results/units.ts';
 import type { ModeComparison, ReportData } from './report-data.ts';

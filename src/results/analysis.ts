@@ -2,11 +2,12 @@
 // (the same configuration in several modes) and the suite's claims checked
 // on them. It reads cells through the narrow ComparableCell, which a run's
 // CellResult and a baseline's cell both satisfy; measurement stays raw.
-import type { CellConfig } from '../suite/expand.ts';
+import type { CellConfig } from '../protocol/cell-config.ts';
 import type { Claim } from '../suite/schema.ts';
 import type { Mode } from '../train/modes.ts';
-import { canonicalJson } from './canonical-json.ts';
-import { trackedMemory, type CellMemory } from './cell-result.ts';
+import { canonicalJson } from '../protocol/canonical-json.ts';
+import { groupLabel } from '../protocol/labels.ts';
+import { trackedMemory, type CellMemory } from '../protocol/worker-outcome.ts';
 import { bootstrapMedianRatio } from './stats.ts';
 
 /** What groups and claims read of a cell: its configuration and, when it ran, its median step and memory peaks. */
@@ -40,7 +41,7 @@ export function matchedGroups<C extends ComparableCell>(cells: readonly C[]): Ma
     let g = groups.get(key);
     if (!g) {
       const c = r.config;
-      g = { key, label: `${c.preset} b${c.batch} a${c.accum} ${c.frames}f ${c.size}px`, cells: {} };
+      g = { key, label: groupLabel(c), cells: {} };
       groups.set(key, g);
     }
     g.cells[r.config.mode] = r;

@@ -3,7 +3,8 @@
 // the run's dates and the machine. `compare` reads a run folder into the same
 // shape (gate/baseline.ts), so that both of its sides are a CompactRun.
 import { z } from 'zod';
-import { cellConfigSchema, cellMemorySchema, FAILURE_REASONS, RESULT_SCHEMA, samplesPerStep } from './cell-result.ts';
+import { cellConfigSchema, FAILURE_REASONS, RESULT_SCHEMA, samplesPerStep } from './cell-result.ts';
+import { cellMemorySchema } from '../protocol/worker-outcome.ts';
 import { readJsonFile, versionMismatch } from './parse-file.ts';
 import { storedSuiteSchema } from './run-record.ts';
 import { stepTimeStats, type StepTimeStats } from './stats.ts';

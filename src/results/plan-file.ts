@@ -5,7 +5,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { CellConfig } from '../suite/expand.ts';
+import type { CellConfig } from '../protocol/cell-config.ts';
 import { cellConfigSchema } from './cell-result.ts';
 import { readJsonFile } from './parse-file.ts';
 

@@ -5,7 +5,7 @@
 // the GPU sampler, validating the messages and turning what happened into a
 // CellResult — is run-cell.ts's, once for every executor. Executors: the tfjs
 // worker process (tfjs-executor.ts), the torch worker process, fakes in test/.
-import type { Cell } from '../suite/expand.ts';
+import type { Cell } from '../protocol/cell-config.ts';
 
 export interface WorkerExit {
   code: number | null;

@@ -4,7 +4,7 @@
 // or CUDA must stop the run before any cell starts.
 import { locateTorchPython, requireTorchDevice, type TorchEnvironment } from '../backend/torch-python.ts';
 import { TENSORFLOW_MISSING, tfjsNodeInstalled } from '../backend/select.ts';
-import type { Cell } from '../suite/expand.ts';
+import type { Cell } from '../protocol/cell-config.ts';
 import { UserError } from '../user-error.ts';
 import type { CellExecutor } from './cell-executor.ts';
 import { tfjsWorkerExecutor } from './tfjs-executor.ts';

@@ -9,8 +9,8 @@ import type { TorchEnvironment } from '../backend/torch-python.ts';
 import type { GpuDevice } from '../measure/environment.ts';
 import type { PlannedCell } from '../plan/planner.ts';
 import { formatGiB } from '../results/units.ts';
-import type { CellConfig } from '../suite/expand.ts';
-import { cellLabel } from '../suite/expand.ts';
+import type { CellConfig } from '../protocol/cell-config.ts';
+import { cellLabel } from '../protocol/labels.ts';
 
 /** tfjs-backend-wasm's getHeapMax(): a wasm32 heap cannot grow past 4 GiB − 64 KiB. */
 export const WASM_HEAP_MAX_BYTES = 4294901760;

@@ -4,7 +4,7 @@
 // of another split are errors: a merged run must mean what an unsharded one does.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { canonicalJson } from '../results/canonical-json.ts';
+import { canonicalJson } from '../protocol/canonical-json.ts';
 import type { CellResult } from '../results/cell-result.ts';
 import { readResults } from '../results/jsonl.ts';
 import { readRunRecord, RUN_SCHEMA, writeRunRecord, type RunRecord } from '../results/run-record.ts';

@@ -2,7 +2,8 @@
 // current cell, elapsed, ETA) with each finished cell's line printed above it
 // (as cargo and hyperfine do), plain lines otherwise, nothing with --json.
 import cliProgress from 'cli-progress';
-import { trackedMemory, type CellResult } from '../results/cell-result.ts';
+import { type CellResult } from '../results/cell-result.ts';
+import { trackedMemory } from '../protocol/worker-outcome.ts';
 import { formatMB, formatMs } from '../results/units.ts';
 
 export interface Progress {

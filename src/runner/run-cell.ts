@@ -8,9 +8,10 @@ import type { GpuCellReport, GpuSampler } from '../measure/gpu-sampler.ts';
 import { RESULT_SCHEMA, samplesPerStep, type CellResult, type FailedCell, type FailureReason } from '../results/cell-result.ts';
 import { fieldPath } from '../results/parse-file.ts';
 import { stepTimeStats } from '../results/stats.ts';
-import { cellLabel, type Cell } from '../suite/expand.ts';
+import { type Cell } from '../protocol/cell-config.ts';
+import { cellLabel } from '../protocol/labels.ts';
 import type { CellExecutor, WorkerExit } from './cell-executor.ts';
-import { workerMessageSchema, type WorkerOutcome } from './messages.ts';
+import { workerMessageSchema, type WorkerOutcome } from '../protocol/worker-messages.ts';
 
 export interface CellRunOptions {
   timeoutMs: number;

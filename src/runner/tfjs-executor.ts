@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import { nodeWorkerExecArgv, runtimeFile } from '../backend/runtime-files.ts';
 import type { CellExecutor } from './cell-executor.ts';
-import type { RunCellMessage } from './messages.ts';
+import type { RunCellMessage } from '../protocol/worker-messages.ts';
 import { processExecution } from './process-execution.ts';
 
 

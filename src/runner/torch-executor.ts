@@ -1,11 +1,12 @@
 // The executor for torch cells: a Python process of its own per cell
 // (`<python> -m mobius_bench_torch.worker`, the package from python/ on
-// PYTHONPATH), given its cell as one JSON line on stdin, answering with one
-// JSON message per stdout line — the same messages the tfjs worker sends.
+// PYTHONPATH), given its run message (protocol/torch-run-message.ts) as one
+// JSON line on stdin, answering with one JSON message per stdout line — the
+// same messages the tfjs worker sends.
 import { spawn } from 'node:child_process';
 import { torchWorkerEnv } from '../backend/torch-python.ts';
 import type { CellExecutor } from './cell-executor.ts';
-import type { RunCellMessage } from './messages.ts';
+import { torchRunMessage } from '../protocol/torch-run-message.ts';
 import { processExecution } from './process-execution.ts';
 
 /** `module` and `env`: another worker module speaking the same protocol (the tests' faulty one). */
@@ -18,7 +19,7 @@ export function torchWorkerExecutor(python: string, opts: { module?: string; env
       const execution = processExecution(child, 'stdout-json-lines', onMessage);
       // A worker that dies before reading its cell: its exit says why, not an EPIPE here.
       child.stdin!.on('error', () => {});
-      child.stdin!.end(`${JSON.stringify({ type: 'run', id: cell.id, config: cell.config } satisfies RunCellMessage)}\n`);
+      child.stdin!.end(`${JSON.stringify(torchRunMessage(cell))}\n`);
       return execution;
     },
   };

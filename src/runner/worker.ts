@@ -8,11 +8,11 @@ import { initBackend } from '../backend/select.ts';
 import { paramsReport } from '../model/params-report.ts';
 import { measureSteps } from '../measure/measure-steps.ts';
 import { BufferTracker } from '../measure/tensor-memory.ts';
-import type { CellParams } from '../results/cell-result.ts';
-import type { CellConfig } from '../suite/expand.ts';
+import type { CellParams } from '../protocol/worker-outcome.ts';
+import type { CellConfig } from '../protocol/cell-config.ts';
 import { MODE_SPECS } from '../train/modes.ts';
 import { Trainer } from '../train/trainer.ts';
-import type { RunCellMessage, WorkerMessage, WorkerOutcome } from './messages.ts';
+import type { RunCellMessage, WorkerMessage, WorkerOutcome } from '../protocol/worker-messages.ts';
 
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve) => process.send!(message, () => resolve()));

@@ -1,8 +1,9 @@
 // The suite schema: what a suite file may say, validated with zod so that a
 // wrong field is reported with its path and what was expected.
 import { z } from 'zod';
-import { PRECISIONS, RUN_BACKENDS, TORCH_DEVICES } from '../backend/run-backends.ts';
+import { PRECISIONS, RUN_BACKENDS, TORCH_DEVICES, type Precision, type TorchDevice } from '../backend/run-backends.ts';
 import { PRESET_NAMES } from '../model/config.ts';
+import { TORCH_DEFAULTS, torchOnlyProblems } from '../protocol/torch-settings.ts';
 import { MODES } from '../train/modes.ts';
 
 const positiveInt = z.number().int().positive();
@@ -36,11 +37,11 @@ const suiteFields = z.strictObject({
   description: z.string().default(''),
   backend: z.enum(RUN_BACKENDS).default('auto'),
   /** torch only: autocast precision (a GradScaler with fp16). */
-  precision: z.enum(PRECISIONS).default('fp32'),
+  precision: z.enum(PRECISIONS).default(TORCH_DEFAULTS.precision),
   /** torch only: the dtype the frozen weights are stored in (trained weights and optimizer state stay fp32). */
-  frozenWeights: z.enum(PRECISIONS).default('fp32'),
+  frozenWeights: z.enum(PRECISIONS).default(TORCH_DEFAULTS.frozenWeights),
   /** torch only: where the worker trains ('auto': CUDA when torch sees it). */
-  device: z.enum(TORCH_DEVICES).default('auto'),
+  device: z.enum(TORCH_DEVICES).default(TORCH_DEFAULTS.device),
   /** AdamW's learning rate (default 1e-4). */
   learningRate: z.number().positive().optional(),
   presets: nonEmptyUnique(z.enum(PRESET_NAMES)),
@@ -63,19 +64,8 @@ const suiteFields = z.strictObject({
 });
 
 /** What only the torch worker can do, refused on a TensorFlow.js backend with the field that asked for it. */
-export function backendProblems(s: { backend: string; precision?: string; frozenWeights?: string; device?: string }): Array<{ path: Array<string | number>; message: string }> {
-  if (s.backend === 'torch') {
-    if (s.precision === 'fp32' && s.frozenWeights != null && s.frozenWeights !== 'fp32') {
-      return [{ path: ['frozenWeights'], message: `frozen weights in ${s.frozenWeights} need precision '${s.frozenWeights}' (autocast); with precision 'fp32' keep them fp32` }];
-    }
-    return [];
-  }
-  const problems: Array<{ path: Array<string | number>; message: string }> = [];
-  for (const field of ['precision', 'frozenWeights'] as const) {
-    if (s[field] != null && s[field] !== 'fp32') problems.push({ path: [field], message: `${field} '${s[field]}' needs backend 'torch': TensorFlow.js trains in fp32` });
-  }
-  if (s.device != null && s.device !== 'auto') problems.push({ path: ['device'], message: `device '${s.device}' needs backend 'torch': a TensorFlow.js backend picks its own device` });
-  return problems;
+export function backendProblems(s: { backend: string; precision?: Precision; frozenWeights?: Precision; device?: TorchDevice }): Array<{ path: Array<string | number>; message: string }> {
+  return torchOnlyProblems(s.backend, s).map((p) => ({ path: [p.field], message: p.message }));
 }
 
 export const suiteSchema = suiteFields

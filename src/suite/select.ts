@@ -3,7 +3,8 @@
 // --shard. `run`, `list`, `plan` and the benches all select through here.
 import type { RunBackend } from '../backend/run-backends.ts';
 import { UserError } from '../user-error.ts';
-import { expandSuite, type Cell } from './expand.ts';
+import type { Cell } from '../protocol/cell-config.ts';
+import { expandSuite } from './expand.ts';
 import { loadSuite, type LoadedSuite } from './load.ts';
 
 export interface SelectOptions {

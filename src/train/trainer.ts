@@ -14,6 +14,7 @@ import { TEMPORAL_CONV_DROPOUT } from '../model/blocks/temporal-conv.ts';
 import type { DropoutMasks } from '../model/dropout.ts';
 import { nameSeed } from '../model/params.ts';
 import { AdamW } from './adamw.ts';
+import { DEFAULT_LEARNING_RATE } from './learning-rate.ts';
 import { SEEDED_NUMBERS, type NumberSource } from './number-source.ts';
 import { SegmentRecompute } from './segment-recompute.ts';
 import { MODE_SPECS, type Mode } from './modes.ts';
@@ -46,7 +47,6 @@ export interface StepOutcome {
   loss: number;
 }
 
-export const DEFAULT_LEARNING_RATE = 1e-4;
 
 export function buildNetwork(config: UNetConfig, mode: Mode): VideoUNet {
   return MODE_SPECS[mode].network === 'serial' ? new SerialUNet(config) : new ParallelUNet(config);

@@ -5,6 +5,7 @@
 // MSE against the noise, divided by accum.
 import type { UNetConfig } from '../../model/config.ts';
 import { planUNet, type LayerStep, type UNetStep } from '../../model/layout.ts';
+import { walkUNet } from '../../model/walk-unet.ts';
 import type { DType } from './dtype.ts';
 import { Downsample2D, ResnetBlock2D, TemporalConvLayer, TimestepEmbedding, Upsample2D } from './modules/blocks.ts';
 import { Conv, GroupNorm, type ForwardContext } from './modules/layers.ts';
@@ -26,24 +27,17 @@ export interface MicroBatchShape {
 }
 
 interface Layer {
-  step: LayerStep;
   sc: ResnetBlock2D;
   tc: TemporalConvLayer;
   sa: Transformer2DModel | null;
   ta: TransformerTemporalModel | null;
 }
 
-interface Resampler {
-  kind: 'down' | 'up';
-  module: Downsample2D | Upsample2D;
-  name: string;
-}
+type Resampler = Downsample2D | Upsample2D;
 
-/** diffusers' module path of a plan step: down.i.j → down_blocks.i (index j), mid.j → mid_block, up.i.j → up_blocks.i. */
-function blockPath(name: string): { block: string; index: number } {
-  const parts = name.split('.');
-  if (parts[0] === 'mid') return { block: 'mid_block', index: Number(parts[1]) };
-  return { block: `${parts[0]}_blocks.${parts[1]}`, index: Number(parts[2]) };
+/** diffusers' module path of a plan step's block: down_blocks.i, mid_block, up_blocks.i. */
+function blockPath(step: LayerStep): string {
+  return step.block === 'mid' ? 'mid_block' : `${step.block}_blocks.${step.level}`;
 }
 
 export class VideoUNet {
@@ -52,8 +46,9 @@ export class VideoUNet {
   readonly convIn: Conv;
   readonly timeEmbedding: TimestepEmbedding;
   readonly transformerIn: TransformerTemporalModel;
-  readonly layers: Layer[] = [];
-  readonly resamplers: Resampler[] = [];
+  /** By plan step name. */
+  readonly layers = new Map<string, Layer>();
+  readonly resamplers = new Map<string, Resampler>();
   readonly convNormOut: GroupNorm;
   readonly convOut: Conv;
   readonly convFusion: Conv | null;
@@ -71,17 +66,14 @@ export class VideoUNet {
     this.transformerIn = new TransformerTemporalModel(root.child('transformer_in'), config.transformerInHeads, headDim, c0, groups);
     for (const step of this.steps) {
       if (step.kind !== 'layer') {
-        const level = step.name.split('.')[1];
-        const scope = root.child(step.kind === 'down' ? `down_blocks.${level}.downsamplers.0` : `up_blocks.${level}.upsamplers.0`);
-        this.resamplers.push({ kind: step.kind, name: step.name, module: step.kind === 'down' ? new Downsample2D(scope, step.channels) : new Upsample2D(scope, step.channels) });
+        const scope = root.child(step.kind === 'down' ? `down_blocks.${step.level}.downsamplers.0` : `up_blocks.${step.level}.upsamplers.0`);
+        this.resamplers.set(step.name, step.kind === 'down' ? new Downsample2D(scope, step.channels) : new Upsample2D(scope, step.channels));
         continue;
       }
-      const { block, index } = blockPath(step.name);
-      const at = (list: string): ParamScope => root.child(`${block}.${list}.${index}`);
+      const at = (list: string): ParamScope => root.child(`${blockPath(step)}.${list}.${step.index}`);
       const c = step.outCh;
       const tcIn = network === 'serial' ? c : step.inCh + step.skipCh;
-      this.layers.push({
-        step,
+      this.layers.set(step.name, {
         sc: new ResnetBlock2D(at('resnets'), step.inCh + step.skipCh, c, temb, groups),
         tc: new TemporalConvLayer(at('temp_convs'), tcIn, c, groups),
         sa: step.attention ? new Transformer2DModel(at('attentions'), c / headDim, headDim, c, config.crossDim, groups) : null,
@@ -117,8 +109,13 @@ export class VideoUNet {
     return this.checkpointing && tape.gradEnabled ? tape.checkpoint(inputs, body) : body();
   }
 
-  resample(ctx: ForwardContext, r: Resampler, h: Tensor, label: string): Tensor {
-    return r.module.forward(ctx, h, label);
+  /** The shared walk (model/walk-unet.ts) with this net's resamplers; `stream` names the stream in op labels. */
+  private walk(ctx: ForwardContext, start: Tensor, stream: string, layer: (step: LayerStep, x: Tensor) => Tensor): Tensor {
+    return walkUNet<Tensor>(this.steps, start, {
+      layer,
+      resample: (step, x) => this.resamplers.get(step.name)!.forward(ctx, x, `${step.name}${stream}`),
+      join: (x, skip, step) => cat(ctx.tape, [x, skip], 1, `${step.name}:cat skip${stream}`),
+    });
   }
 
   forward(ctx: ForwardContext, sample: Tensor, text: Tensor): Tensor {
@@ -130,27 +127,17 @@ export class VideoUNet {
     const { tape } = ctx;
     const frames = sample.shape[2]!;
     const { emb, text, x } = this.embed(ctx, sample, textIn, frames);
-    let h = this.transformerIn.forward(ctx, this.convIn.forward(ctx, x, 'conv_in'), frames, 'transformer_in');
-    const skips = [h];
-    let l = 0;
-    let r = 0;
-    for (const step of this.steps) {
-      if (step.kind !== 'layer') {
-        h = this.resample(ctx, this.resamplers[r++]!, h, step.name);
-        if (step.kind === 'down') skips.push(h);
-        continue;
-      }
-      const { sc, tc, sa, ta } = this.layers[l++]!;
-      if (step.skip === 'pop') h = cat(tape, [h, skips.pop()!], 1, `${step.name}:cat skip`);
-      const input = h;
-      h = this.segment(tape, [input, emb, text], () => {
+    const start = this.transformerIn.forward(ctx, this.convIn.forward(ctx, x, 'conv_in'), frames, 'transformer_in');
+    const h = this.walk(ctx, start, '', (step, input) => {
+      const { sc, tc, sa, ta } = this.layers.get(step.name)!;
+      const out = this.segment(tape, [input, emb, text], () => {
         let y = tc.forward(ctx, sc.forward(ctx, input, emb, `${step.name}.sc`), frames, `${step.name}.tc`);
         if (sa && ta) y = ta.forward(ctx, sa.forward(ctx, y, text, `${step.name}.sa`), frames, `${step.name}.ta`);
         return y;
       });
       tape.use(input); // forward's local `h` holds the layer's input until the layer returns
-      if (step.skip === 'push') skips.push(h);
-    }
+      return out;
+    });
     const out = this.head(ctx, h, frames);
     tape.use(x, emb, text); // forward's locals, alive until it returns
     return out;
@@ -165,49 +152,27 @@ export class VideoUNet {
     if (!spatialTrains) tape.gradEnabled = false;
     const { emb, text, x } = this.embed(ctx, sample, textIn, frames);
     const h0 = this.convIn.forward(ctx, x, 'conv_in');
-    let h = h0;
-    const hSkips = [h];
-    const trace: Array<{ sc: Tensor; sa: Tensor | null }> = [];
-    let l = 0;
-    let r = 0;
-    for (const step of this.steps) {
-      if (step.kind !== 'layer') {
-        h = this.resample(ctx, this.resamplers[r++]!, h, `${step.name}(h)`);
-        if (step.kind === 'down') hSkips.push(h);
-        continue;
-      }
-      const { sc, sa } = this.layers[l++]!;
-      if (step.skip === 'pop') h = cat(tape, [h, hSkips.pop()!], 1, `${step.name}:cat skip(h)`);
+    const trace = new Map<string, { sc: Tensor; sa: Tensor | null }>();
+    const hOut = this.walk(ctx, h0, '(h)', (step, h) => {
+      const { sc, sa } = this.layers.get(step.name)!;
       const scOut = sc.forward(ctx, h, emb, `${step.name}.sc`);
       const saOut = sa ? sa.forward(ctx, scOut, text, `${step.name}.sa`) : null;
-      trace.push({ sc: scOut, sa: saOut });
-      h = saOut ?? scOut;
-      if (step.skip === 'push') hSkips.push(h);
-    }
-    const hOut = h;
+      trace.set(step.name, { sc: scOut, sa: saOut });
+      return saOut ?? scOut;
+    });
     tape.gradEnabled = gradBefore;
 
-    let t = this.transformerIn.forward(ctx, h0, frames, 'transformer_in');
-    const tSkips = [t];
-    l = 0;
-    r = 0;
-    for (const step of this.steps) {
-      if (step.kind !== 'layer') {
-        t = this.resample(ctx, this.resamplers[r++]!, t, `${step.name}(t)`);
-        if (step.kind === 'down') tSkips.push(t);
-        continue;
-      }
-      const { tc, ta } = this.layers[l]!;
-      const { sc: scOut, sa: saOut } = trace[l++]!;
-      if (step.skip === 'pop') t = cat(tape, [t, tSkips.pop()!], 1, `${step.name}:cat skip(t)`);
-      const input = t;
-      t = this.segment(tape, [input, scOut, saOut], () => {
+    const t0 = this.transformerIn.forward(ctx, h0, frames, 'transformer_in');
+    const t = this.walk(ctx, t0, '(t)', (step, input) => {
+      const { tc, ta } = this.layers.get(step.name)!;
+      const { sc: scOut, sa: saOut } = trace.get(step.name)!;
+      const out = this.segment(tape, [input, scOut, saOut], () => {
         const u = add(tape, scOut, tc.forward(ctx, input, frames, `${step.name}.tc`), `${step.name}:SC+TC`); // Eq. 9
         return ta && saOut ? add(tape, saOut, ta.forward(ctx, u, frames, `${step.name}.ta`), `${step.name}:SA+TA`) : u;
       });
       tape.use(input, scOut, saOut); // held by forward's locals until the layer returns
-      if (step.skip === 'push') tSkips.push(t);
-    }
+      return out;
+    });
     const fused = this.convFusion!.forward(ctx, cat(tape, [hOut, t], 1, 'cat(h, t)'), 'conv_fusion'); // Eq. 6
     const out = this.head(ctx, fused, frames);
     tape.use(x); // a local of forward until it returns

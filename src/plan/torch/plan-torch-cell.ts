@@ -8,12 +8,13 @@
 // each plus cuBLAS's workspaces, every tensor rounded to the allocator's
 // 512-byte blocks. The split (weights, gradients, optimizer state) is the
 // worker's own, unrounded.
-import type { CellConfig } from '../../suite/expand.ts';
+import type { CellConfig } from '../../protocol/cell-config.ts';
 import { allocatedBytes, workspaceBytes } from './allocator.ts';
 import { backwardLiveness } from './backward-liveness.ts';
 import { forwardLiveness } from './forward-liveness.ts';
 import type { AttentionImpl } from './ops/attention.ts';
 import { optimizerStepScratch } from './optimizer-step.ts';
+import { resolveTorchSettings } from '../../protocol/torch-settings.ts';
 import { recordMicroBatch } from './record.ts';
 import type { RuntimeName } from './runtime.ts';
 import { savedBytes } from './saved-bytes.ts';
@@ -92,7 +93,7 @@ export function planTorchCell(config: CellConfig, opts: TorchPlanOptions): Torch
     frozenParams: statics.frozenParams,
     notes: [
       `PyTorch plan: predicts ${what} for the torch worker's net, not a TensorFlow.js run.`,
-      `attention '${opts.attention}'${opts.attention === 'sdpa' ? ' (flash / memory-efficient kernels: q, k, v, output and log-sum-exp kept, no score matrix)' : ' (softmax(QKᵀ)V written out: the score matrix is kept)'}; precision ${config.precision ?? 'fp32'}, frozen weights ${config.frozenWeights ?? 'fp32'}.`,
+      `attention '${opts.attention}'${opts.attention === 'sdpa' ? ' (flash / memory-efficient kernels: q, k, v, output and log-sum-exp kept, no score matrix)' : ' (softmax(QKᵀ)V written out: the score matrix is kept)'}; precision ${resolveTorchSettings(config).precision}, frozen weights ${resolveTorchSettings(config).frozenWeights}.`,
       'Not modelled: cuDNN convolution workspaces and other library scratch, allocator fragmentation (reserved, not allocated, memory).',
     ],
     planMs: performance.now() - t0,

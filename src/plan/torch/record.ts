@@ -3,9 +3,10 @@
 // --frozen-weights), autocast in --precision, and the loss. What the plan
 // reports is read off this record (saved-bytes.ts, forward-liveness.ts,
 // backward-liveness.ts, static-memory.ts).
-import type { CellConfig } from '../../suite/expand.ts';
+import type { CellConfig } from '../../protocol/cell-config.ts';
 import { latentSize } from '../../model/config.ts';
 import { MODE_SPECS } from '../../train/modes.ts';
+import { frozenWeightsProblem, resolveTorchSettings } from '../../protocol/torch-settings.ts';
 import { UserError } from '../../user-error.ts';
 import { PRECISION_DTYPE } from './dtype.ts';
 import type { ForwardContext } from './modules/layers.ts';
@@ -31,11 +32,9 @@ export interface RecordedMicroBatch {
 }
 
 export function recordMicroBatch(config: CellConfig, opts: RecordOptions): RecordedMicroBatch {
-  const precision = config.precision ?? 'fp32';
-  const frozenWeights = config.frozenWeights ?? 'fp32';
-  if (precision === 'fp32' && frozenWeights !== 'fp32') {
-    throw new UserError(`frozenWeights '${frozenWeights}' with precision 'fp32': weights stored below float32 need mixed precision to compute with; set precision to 'bf16' or 'fp16', or frozenWeights to 'fp32'`);
-  }
+  const { precision, frozenWeights } = resolveTorchSettings(config);
+  const problem = frozenWeightsProblem(precision, frozenWeights);
+  if (problem) throw new UserError(problem);
   const runtime = RUNTIMES[opts.runtime ?? 'cuda'];
   if (opts.attention === 'sdpa' && runtime.name === 'cpu') {
     throw new UserError("attention 'sdpa' is modelled as torch 2.x runs it on CUDA; the CPU runtime (torch 1.13) has only 'explicit'");

@@ -2,7 +2,7 @@
 // (loss included) ends: the unique storages its nodes saved, plus each
 // checkpoint segment's inputs (kept by the recompute closure). Parameters
 // are weights, not saved activations, and are left out — as
-// python/mobius_bench_torch/saved_bytes.py counts on the real net.
+// python/mobius_bench_checks/saved_bytes.py counts on the real net.
 import type { RecordedMicroBatch } from './record.ts';
 import type { Storage } from './tape.ts';
 

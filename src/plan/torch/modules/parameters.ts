@@ -1,19 +1,13 @@
-// The worker net's parameters by diffusers name: their group (as the
-// worker's params.py assigns it), whether the cell's mode trains them, and
+// The worker net's parameters by diffusers name: their group (protocol/
+// param-groups.ts, as the worker assigns it), whether the cell's mode trains them, and
 // the dtype they are stored in (trained weights float32; frozen ones in
 // --frozen-weights). Each is a leaf tensor on the tape with its own storage.
 import type { ParamGroup } from '../../../model/params.ts';
+import { paramGroup } from '../../../protocol/param-groups.ts';
 import type { DType } from '../dtype.ts';
 import { DTYPE_BYTES } from '../dtype.ts';
 import { numel } from '../strided.ts';
 import type { Tape, Tensor } from '../tape.ts';
-
-/** python/mobius_bench_torch/params.py param_group. */
-export function paramGroup(name: string): ParamGroup {
-  if (name.startsWith('conv_fusion.') || (name.includes('.temp_convs.') && name.includes('.conv_shortcut.'))) return 'extra';
-  if (name.startsWith('transformer_in.') || name.includes('.temp_convs.') || name.includes('.temp_attentions.')) return 'temporal';
-  return 'spatial';
-}
 
 /** Which parameters train: by default the mode's groups (MODE_SPECS). */
 export type TrainableRule = (param: { name: string; group: ParamGroup }) => boolean;

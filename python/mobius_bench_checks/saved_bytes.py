@@ -1,12 +1,12 @@
 """What autograd keeps for the backward pass of one micro-batch, counted on the
-real worker net: `python -m mobius_bench_torch.saved_bytes '<cell JSON>'` (or a
-JSON array of cells, answered in one process, as an array). The TypeScript
+real worker net: `python -m mobius_bench_checks.saved_bytes '<run message JSON>'`
+(or a JSON array of them, answered in one process, as an array). The TypeScript
 PyTorch planner (src/plan/torch/) is tested against these counts.
 
-A cell is the worker's config JSON (unet, mode, batch, accum, frames, size,
-textLength, seed, precision?, frozenWeights?); it always runs here on the CPU
-with the explicit attention (softmax(QK^T)V written out), in train mode (the
-temporal convs' dropout on), as the worker's Trainer builds it.
+A run message is the worker's (src/protocol/torch-run-message.ts); the cell
+always runs here on the CPU with the explicit attention (softmax(QK^T)V written
+out), in train mode (the temporal convs' dropout on), as the worker's Trainer
+builds it.
 
 What is counted (`savedBytes`): the unique storages (untyped storage, its
 nbytes) that torch.autograd.graph.saved_tensors_hooks sees packed from the
@@ -31,12 +31,14 @@ from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
 
-from . import unet as unet_module
-from .config import UNetConfig
-from .errors import UserError
-from .memory import optimizer_state_bytes, tensor_bytes
-from .runtime import autocast
-from .trainer import Trainer
+from dataclasses import replace
+
+from mobius_bench_torch import unet as unet_module
+from mobius_bench_torch.errors import UserError
+from mobius_bench_torch.memory import optimizer_state_bytes, tensor_bytes
+from mobius_bench_torch.run_message import parse_run_message
+from mobius_bench_torch.runtime import autocast
+from mobius_bench_torch.trainer import Trainer
 
 
 def _storage_of(t: torch.Tensor):
@@ -108,12 +110,10 @@ def _saving_nodes(loss: torch.Tensor) -> dict[int, list[str]]:
     return names
 
 
-def count_cell(config: dict, detail: bool = False) -> dict:
-    unet = UNetConfig.from_json(config.get("unet"))
-    trainer = Trainer(unet, config.get("mode"), batch=config.get("batch"), accum=config.get("accum"),
-                      frames=config.get("frames"), size=config.get("size"), text_length=config.get("textLength"),
-                      seed=config.get("seed", 0), device="cpu", precision=config.get("precision", "fp32"),
-                      frozen_weights=config.get("frozenWeights", "fp32"), attention="explicit")
+def count_cell(raw_message: dict, detail: bool = False) -> dict:
+    message = parse_run_message(raw_message)
+    settings = replace(message.torch, attention="explicit")
+    trainer = Trainer(message.net, message.mode, settings, device="cpu", **message.shape())
     params = list(trainer.net.parameters())
     storages = SavedStorages({_storage_of(p)[0] for p in params})
     batch = trainer.batch_for(0, 0)
@@ -150,7 +150,7 @@ def count_cell(config: dict, detail: bool = False) -> dict:
 def main(argv: list[str]) -> int:
     args = [a for a in argv if a != "--detail"]
     if len(args) != 1:
-        print("usage: python -m mobius_bench_torch.saved_bytes [--detail] '<cell JSON | [cell JSON, ...]>'", file=sys.stderr)
+        print("usage: python -m mobius_bench_checks.saved_bytes [--detail] '<run message JSON | [run message JSON, ...]>'", file=sys.stderr)
         return 2
     try:
         cells = json.loads(args[0])

@@ -9,8 +9,8 @@
 //   done           { outcome }               the raw measurements: no statistics, no formatting
 //   error          { message }               the cell failed (a worker that dies sends nothing)
 import { z } from 'zod';
-import { backendSchema, cellMemorySchema, paramsSchema, startupSchema } from '../results/cell-result.ts';
-import type { CellConfig } from '../suite/expand.ts';
+import { backendSchema, cellMemorySchema, paramsSchema, startupSchema } from './worker-outcome.ts';
+import type { CellConfig } from './cell-config.ts';
 
 export interface RunCellMessage {
   type: 'run';
