@@ -3,10 +3,11 @@
 // PNG charts decode to their size and are not blank, a run with failed cells
 // and a CPU run without GPU figures both render, bad inputs are UserErrors;
 // memory timelines only where nvidia-smi sampled, dashed legend samples for
-// dashed series, an all-failed run and the planner's skipped cells.
+// dashed series, an all-failed run and the planner's skipped cells; the
+// exporters only return files, the writer alone writes them.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
@@ -20,7 +21,7 @@ import { esc, scriptJson, toHtml } from '../src/report/html.ts';
 import { mdText, toMarkdown } from '../src/report/markdown.ts';
 import { PNG_SCALE, renderPng } from '../src/report/png.ts';
 import { loadReportData } from '../src/report/report-data.ts';
-import { writeReports } from '../src/report/write-reports.ts';
+import { EXPORTERS, writeReports } from '../src/report/write-reports.ts';
 import { runSuite } from '../src/runner/run-suite.ts';
 import { MODES } from '../src/train/modes.ts';
 import { UserError } from '../src/user-error.ts';
@@ -440,4 +441,50 @@ test("the planner's skipped cells are listed with their reasons, apart from the 
   // A run that skipped nothing has no such section.
   assert.doesNotMatch(toHtml(loadReportData(FAILED)), /id="skipped"/);
   assert.doesNotMatch(toMarkdown(loadReportData(FAILED)), /Skipped cells|skipped as unfit/);
+});
+
+/** Every file under a folder with its size and modification time. */
+function listing(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort().map((name) => {
+    const s = statSync(join(dir, name));
+    return `${name} ${s.size} ${s.mtimeMs}`;
+  });
+}
+
+test('every exporter is pure: the same files from the same data, each time, and nothing written', async () => {
+  const dir = copyRun(GPU);
+  const before = listing(dir);
+  const data = loadReportData(dir);
+  for (const exporter of EXPORTERS) {
+    const first = await exporter.render(data);
+    assert.deepEqual(await exporter.render(data), first, exporter.name);
+    if ('unavailable' in first) continue;
+    assert.ok(first.files.length > 0, exporter.name);
+    for (const f of first.files) assert.ok(!f.path.startsWith('/') && !f.path.includes('..'), `${exporter.name}: ${f.path} stays in the output folder`);
+  }
+  assert.deepEqual(listing(dir), before, 'the run folder is untouched');
+  const text = (name: string) => EXPORTERS.find((e) => e.name === name)!.render(data) as { files: Array<{ path: string; contents: string }> };
+  assert.deepEqual(text('csv').files, [{ path: 'results.csv', contents: toCsv(data) }]);
+  assert.deepEqual(text('markdown').files, [{ path: 'summary.md', contents: toMarkdown(data) }]);
+  assert.deepEqual(text('html').files, [{ path: 'report.html', contents: toHtml(data) }]);
+});
+
+test('writeReports writes exactly the files the exporters return, byte for byte', async () => {
+  const out = tmp();
+  const written = await writeReports(GPU, out);
+  const data = loadReportData(GPU);
+  const expected = new Map<string, string | Uint8Array>();
+  for (const exporter of EXPORTERS) {
+    const rendered = await exporter.render(data);
+    if ('files' in rendered) for (const f of rendered.files) expected.set(f.path, f.contents);
+  }
+  assert.deepEqual(written.map((p) => relative(out, p)), [...expected.keys()]);
+  for (const [path, contents] of expected) assert.ok(Buffer.from(contents).equals(readFileSync(join(out, path))), path);
+});
+
+test('in report/ only write-reports.ts touches the disk or the terminal', () => {
+  const src = fileURLToPath(new URL('../src/report/', import.meta.url));
+  const touching = readdirSync(src).filter((f) => f.endsWith('.ts') && f !== 'write-reports.ts')
+    .filter((f) => /\b(writeFile|writeFileSync|appendFile|mkdir|mkdirSync|rm|rmSync|rename|createWriteStream)\s*\(|process\.(stdout|stderr)/.test(readFileSync(join(src, f), 'utf8')));
+  assert.deepEqual(touching, []);
 });

@@ -5,7 +5,6 @@
 // string from a run is escaped; the embedded JSON cannot close its <script>.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +13,7 @@ import { formatDuration, formatMs, formatNumber, formatRatio } from '../results/
 import { MODE_SPECS } from '../train/modes.ts';
 import { buildCharts, hasTimeline, MIN_TIMELINE_SAMPLES, noSweepReason, type ChartSection, type ChartSpec } from './charts.ts';
 import { csvRecord, type CsvColumn } from './csv.ts';
-import type { Exporter } from './exporter.ts';
+import { textExporter } from './exporter.ts';
 import {
   comparisonTitle, countsLine, environmentLine, environmentRows, formatInterval, formatMemory, formatRatioChange, memoryMetricName, nothingSucceeded, suiteName,
 } from './format.ts';
@@ -271,11 +270,4 @@ ${data.skipped.length ? `<section id="skipped"><h2>Skipped cells</h2>${skippedSe
 `;
 }
 
-export const htmlExporter: Exporter = {
-  name: 'html',
-  async write(data, outDir) {
-    const path = join(outDir, 'report.html');
-    await writeFile(path, toHtml(data));
-    return [path];
-  },
-};
+export const htmlExporter = textExporter('html', 'report.html', toHtml);

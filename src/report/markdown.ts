@@ -3,11 +3,9 @@
 // serial modes in each matched group (memory and time change, an interval
 // for the time ratio), the suite's claims, the failed cells and the cells
 // the planner skipped.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ClaimCheck } from '../results/analysis.ts';
 import { formatChange, formatMs, formatRatio, MB } from '../results/units.ts';
-import type { Exporter } from './exporter.ts';
+import { textExporter } from './exporter.ts';
 import {
   comparisonTitle, countsLine, environmentLine, firstLine, formatInterval, formatMemory, formatRatioChange, memoryMetricName, nothingSucceeded, suiteName,
 } from './format.ts';
@@ -123,11 +121,4 @@ export function toMarkdown(data: ReportData): string {
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-export const markdownExporter: Exporter = {
-  name: 'markdown',
-  async write(data, outDir) {
-    const path = join(outDir, 'summary.md');
-    await writeFile(path, toMarkdown(data));
-    return [path];
-  },
-};
+export const markdownExporter = textExporter('markdown', 'summary.md', toMarkdown);
