@@ -1,6 +1,7 @@
 // The comparison as Markdown for a pull-request comment or a job summary. The
 // first line is a fixed HTML marker, so a workflow finds its own comment and
 // updates it in place instead of adding one per push.
+import { mdCode, mdInCell, mdTable, mdText, type MdColumn } from '../results/markdown.ts';
 import { formatChange } from '../results/units.ts';
 import type { CellComparison, Comparison, MetricResult } from './compare.ts';
 import { describeMetric, formatDelta, formatP, formatValue, metricNotes, shownMetrics, thresholdsLine, verdictLine } from './format-util.ts';
@@ -8,21 +9,13 @@ import { METRIC_NAMES } from './thresholds.ts';
 
 export const COMMENT_MARKER = '<!-- mobius-bench-compare -->';
 
-/** Table cells may not hold pipes or line breaks. */
-function md(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
+const right = (title: string): MdColumn => ({ title, align: 'right' });
 
-function code(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
-}
+const METRIC_COLUMNS: MdColumn[] = ['cell', 'id', 'metric', right('baseline'), right('current'), right('change'), 'Mann-Whitney'];
 
-function metricRow(label: string, id: string, m: MetricResult): string {
-  const p = m.p != null ? formatP(m.p) : '';
-  return `| ${md(label)} | ${code(id)} | ${METRIC_NAMES[m.metric]} | ${formatValue(m, m.baseline)} | ${formatValue(m, m.current)} | ${formatChange(m.change)} (${formatDelta(m)}) | ${p} |`;
+function metricRow(label: string, id: string, m: MetricResult): string[] {
+  return [mdText(label), mdCode(id), METRIC_NAMES[m.metric], formatValue(m, m.baseline), formatValue(m, m.current), `${formatChange(m.change)} (${formatDelta(m)})`, m.p != null ? formatP(m.p) : ''];
 }
-
-const METRIC_HEADER = ['| cell | id | metric | baseline | current | change | Mann-Whitney |', '|---|---|---|---:|---:|---:|---|'];
 
 /**
  * The comparison in Markdown: the marker, a headline with the sides and
@@ -47,16 +40,15 @@ export function formatMarkdown(c: Comparison): string {
 function headline(c: Comparison): string[] {
   const icon = c.counts.regressions > 0 ? '❌' : c.counts.warnings > 0 ? '⚠️' : '✅';
   const out = [
-    `## ${icon} mobius-bench: ${c.counts.regressions > 0 ? `${c.counts.regressions} regression${c.counts.regressions === 1 ? '' : 's'}` : 'no regression'} in suite ${code(c.suite)}`,
+    `## ${icon} mobius-bench: ${c.counts.regressions > 0 ? `${c.counts.regressions} regression${c.counts.regressions === 1 ? '' : 's'}` : 'no regression'} in suite ${mdCode(c.suite)}`,
     '',
     verdictLine(c),
     '',
-    '| | source | commit | machine | cells |',
-    '|---|---|---|---|---:|',
   ];
-  for (const [name, side] of [['baseline', c.baseline], ['current', c.current]] as const) {
-    out.push(`| ${name} | ${code(side.source)} (${side.kind}) | ${side.commit ? code(side.commit.slice(0, 7)) : '–'} | ${md(side.machine)} | ${side.cells} |`);
-  }
+  const sides = ([['baseline', c.baseline], ['current', c.current]] as const).map(([name, side]) => [
+    name, `${mdCode(side.source)} (${side.kind})`, side.commit ? mdCode(side.commit.slice(0, 7)) : '–', mdText(side.machine), String(side.cells),
+  ]);
+  out.push(mdTable(['', 'source', 'commit', 'machine', right('cells')], sides));
   out.push('', `Thresholds: ${thresholdsLine(c)}.`);
   return out;
 }
@@ -77,11 +69,10 @@ function changes(c: Comparison, verdict: 'regression' | 'improvement'): string[]
   const cells = wholeCells(c, verdict);
   if (metrics.length === 0 && cells.length === 0) return [];
   const out = section(verdict === 'regression' ? 'Regressions' : 'Improvements');
-  for (const cell of cells) out.push(`- **${md(cell.label)}** ${code(cell.id)}: ${md(cell.note!)}`);
+  for (const cell of cells) out.push(`- **${mdText(cell.label)}** ${mdCode(cell.id)}: ${mdText(cell.note!)}`);
   if (metrics.length) {
-    out.push(...METRIC_HEADER);
     // A report-only metric that regressed is shown, and marked as not failing the gate.
-    for (const { cell, m } of metrics) out.push(metricRow(cell.label + (verdict === 'regression' && !m.gated ? ' (report only)' : ''), cell.id, m));
+    out.push(mdTable(METRIC_COLUMNS, metrics.map(({ cell, m }) => metricRow(cell.label + (verdict === 'regression' && !m.gated ? ' (report only)' : ''), cell.id, m))));
   }
   return out;
 }
@@ -89,60 +80,59 @@ function changes(c: Comparison, verdict: 'regression' | 'improvement'): string[]
 function failingOnBothSides(c: Comparison): string[] {
   const cells = wholeCells(c, 'warning');
   if (cells.length === 0) return [];
-  return [...section('Failing on both sides'), ...cells.map((cell) => `- ${md(cell.label)} ${code(cell.id)}: ${md(cell.note!)}`)];
+  return [...section('Failing on both sides'), ...cells.map((cell) => `- ${mdText(cell.label)} ${mdCode(cell.id)}: ${mdText(cell.note!)}`)];
 }
 
 function claims(c: Comparison): string[] {
   if (c.claims.length === 0) return [];
-  const out = [...section('Claims (re-checked on the current run)'), '| claim | baseline | current | verdict | ratios now (memory, time) |', '|---|---|---|---|---|'];
-  for (const cl of c.claims) {
-    const ratios = cl.groups.map((g) => `${md(g.label)}: ×${g.memoryRatio.toFixed(3)}${g.memoryOk === false ? ' ✗' : ''}, ×${g.timeRatio.toFixed(3)}${g.timeOk === false ? ' ✗' : ''}`);
-    if (cl.skippedGroups.length) ratios.push(`not evaluated: ${md(cl.skippedGroups.join('; '))}`);
+  const rows = c.claims.map((cl) => {
+    const ratios = cl.groups.map((g) => `${mdText(g.label)}: ×${g.memoryRatio.toFixed(3)}${g.memoryOk === false ? ' ✗' : ''}, ×${g.timeRatio.toFixed(3)}${g.timeOk === false ? ' ✗' : ''}`);
+    if (cl.skippedGroups.length) ratios.push(`not evaluated: ${mdText(cl.skippedGroups.join('; '))}`);
     const verdict = cl.verdict === 'regression' && !cl.gated ? 'regression (report only)' : cl.verdict;
-    out.push(`| ${md(cl.label)} | ${cl.baseline} | ${cl.current} | ${verdict} | ${ratios.join('<br>')} |`);
-  }
-  return out;
+    return [mdText(cl.label), cl.baseline, cl.current, verdict, ratios.join('<br>')];
+  });
+  return [...section('Claims (re-checked on the current run)'), mdTable(['claim', 'baseline', 'current', 'verdict', 'ratios now (memory, time)'], rows)];
 }
 
 function oneSidedCells(c: Comparison): string[] {
   if (c.onlyInBaseline.length === 0 && c.onlyInCurrent.length === 0) return [];
   return [
     ...section('Cells on one side only'),
-    ...c.onlyInBaseline.map((x) => `- only in the baseline: ${md(x.label)} ${code(x.id)}${x.skipped ? ` (skipped by the planner: ${md(x.skipped)})` : ''}`),
-    ...c.onlyInCurrent.map((x) => `- only in the current run: ${md(x.label)} ${code(x.id)}`),
+    ...c.onlyInBaseline.map((x) => `- only in the baseline: ${mdText(x.label)} ${mdCode(x.id)}${x.skipped ? ` (skipped by the planner: ${mdText(x.skipped)})` : ''}`),
+    ...c.onlyInCurrent.map((x) => `- only in the current run: ${mdText(x.label)} ${mdCode(x.id)}`),
   ];
 }
 
 function warnings(c: Comparison): string[] {
   const lines = [...c.warnings, ...metricNotes(c)];
   if (lines.length === 0) return [];
-  return [...section('Warnings'), ...lines.map((w) => `- ${md(w)}`)];
+  return [...section('Warnings'), ...lines.map((w) => `- ${mdText(w)}`)];
 }
 
 /** Every matched cell with each metric's change, folded away: the details a reviewer may open. */
 function allCells(c: Comparison): string[] {
   if (c.cells.length === 0) return [];
   const shown = shownMetrics(c);
-  const out = [
-    '',
-    `<details><summary>All ${c.cells.length} matched cells</summary>`,
-    '',
-    '| | cell | id | ' + shown.map((k) => METRIC_NAMES[k]).join(' | ') + ' |',
-    '|---|---|---|' + shown.map(() => '---:|').join(''),
-  ];
-  for (const cell of c.cells) {
+  const rows = c.cells.map((cell) => {
     const by = new Map(cell.metrics.map((m) => [m.metric, m]));
     const cols = shown.map((k, i) => {
       const m = by.get(k);
       // A cell compared as a whole: its note in the first metric's column.
-      if (!m) return cell.metrics.length === 0 && i === 0 ? md(cell.note ?? '') : '';
+      if (!m) return cell.metrics.length === 0 && i === 0 ? mdText(cell.note ?? '') : '';
       if (m.verdict === 'not-compared') return 'n/a';
-      return `<span title="${md(describeMetric(m)).replace(/"/g, '&quot;')}">${formatChange(m.change)}${m.p != null ? ` (${formatP(m.p)})` : ''}</span>`;
+      // The whole sentence on hover; an HTML attribute, so quotes as entities and no Markdown escapes.
+      return `<span title="${mdInCell(describeMetric(m)).replace(/"/g, '&quot;')}">${formatChange(m.change)}${m.p != null ? ` (${formatP(m.p)})` : ''}</span>`;
     });
-    out.push(`| ${CELL_MARK[cell.verdict]} | ${md(cell.label)} | ${code(cell.id)} | ${cols.join(' | ')} |`);
-  }
-  out.push('', '</details>');
-  return out;
+    return [CELL_MARK[cell.verdict], mdText(cell.label), mdCode(cell.id), ...cols];
+  });
+  return [
+    '',
+    `<details><summary>All ${c.cells.length} matched cells</summary>`,
+    '',
+    mdTable(['', 'cell', 'id', ...shown.map((k) => right(METRIC_NAMES[k]))], rows),
+    '',
+    '</details>',
+  ];
 }
 
 const CELL_MARK: Record<CellComparison['verdict'], string> = { regression: '❌', warning: '⚠️', improvement: '✅', unchanged: '' };
