@@ -56,11 +56,17 @@ export function readTables(markdown: string): ReadTable[] {
   return tables;
 }
 
-/** Every table of the text: as many cells in each row as in its header and its divider. */
+/**
+ * Every table of the text: a blank line before it, and as many cells in each
+ * row as in its header and its divider. Right under a list item, the header
+ * and divider lines are lazy continuations of the item's paragraph and the
+ * table never starts.
+ */
 export function malformedTables(markdown: string): string[] {
   const problems: string[] = [];
   const lines = linesOf(markdown);
   for (const t of readTables(markdown)) {
+    if (t.line > 0 && lines[t.line - 1]!.trim() !== '') problems.push(`line ${t.line + 1}: a table right under \`${lines[t.line - 1]}\`, not after a blank line`);
     const columns = cellsOf(lines[t.line + 1]!).length;
     if (t.header.length !== columns) problems.push(`line ${t.line + 1}: ${t.header.length} header cells, ${columns} in the divider`);
     t.rows.forEach((r, k) => {

@@ -521,4 +521,5 @@ test('a pipe, a line break or markup in run text stays in its cell of every summ
   assert.deepEqual(shown('cell', 'id', 'why it was not run'), [labelShown, '`5eedc0ffee01`', messageShown]);
   assert.equal(shown('claim', 'status', 'memory limit', 'worst memory ratio', 'time limit', 'worst time ratio', 'groups')[0], 'memory | time <i>claim</i>');
   assert.doesNotMatch(md, /<[bi]>|\r/, 'no markup, no stray line end');
+  for (const run of [CPU, FAILED, GPU]) assert.deepEqual(malformedTables(toMarkdown(loadReportData(run))), [], run);
 });

@@ -71,6 +71,8 @@ function changes(c: Comparison, verdict: 'regression' | 'improvement'): string[]
   const out = section(verdict === 'regression' ? 'Regressions' : 'Improvements');
   for (const cell of cells) out.push(`- **${mdText(cell.label)}** ${mdCode(cell.id)}: ${mdText(cell.note!)}`);
   if (metrics.length) {
+    // The blank line ends the list: right under an item, the table would be read as more of its text.
+    if (cells.length) out.push('');
     // A report-only metric that regressed is shown, and marked as not failing the gate.
     out.push(mdTable(METRIC_COLUMNS, metrics.map(({ cell, m }) => metricRow(cell.label + (verdict === 'regression' && !m.gated ? ' (report only)' : ''), cell.id, m))));
   }
