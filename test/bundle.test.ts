@@ -1,7 +1,8 @@
 // `npm run bundle`: the single-folder build runs with a bare Node from a
 // folder outside the repository (no node_modules but its own): the version,
-// a wasm suite end to end with its reports, and a torch cell through the
-// Python package the bundle carries.
+// a wasm suite end to end with its reports, `report` writing the page the
+// sources write, and a torch cell through the Python package the bundle
+// carries.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { locateTorchPython } from '../src/backend/torch-python.ts';
+import { toHtml } from '../src/report/html.ts';
+import { loadReportData } from '../src/report/report-data.ts';
 import { readResults } from '../src/results/jsonl.ts';
 import { tempDir } from './temp-dir.ts';
 
@@ -44,6 +47,14 @@ test('the bundle runs a wasm suite from a folder outside the repository, reports
   assert.ok(existsSync(join(work, 'wasm-run', 'report.html')));
   // Built without --png: the charts are in report.html only, and it says so.
   assert.match(r.stderr, /charts\/\*\.png not written: @napi-rs\/canvas is not installed here/);
+});
+
+test('report from the bundle writes the page the sources write: Chart.js, the page script and style inlined', () => {
+  // report-browser.test.ts draws the sources' page in Chromium: the same bytes draw the same.
+  const run = join(ROOT, 'test/fixtures/runs/cpu-wasm');
+  const r = bundled('report', run, '--out', 'cpu-report');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readFileSync(join(work, 'cpu-report', 'report.html'), 'utf8'), toHtml(loadReportData(run)));
 });
 
 const torchPython = await locateTorchPython().catch((err: Error) => err);

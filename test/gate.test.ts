@@ -1,7 +1,7 @@
 // The performance gate: the Mann-Whitney test, thresholds, baselines, the
 // comparison's verdicts and exit codes, and its four presentations.
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { median } from 'simple-statistics';
@@ -22,6 +22,7 @@ import { mannWhitney, minimumP, uDistribution } from '../src/gate/mann-whitney.t
 import { defaultThresholds, parseThresholds } from '../src/gate/thresholds.ts';
 import { selectCells } from '../src/suite/select.ts';
 import { UserError } from '../src/user-error.ts';
+import { malformedTables, readTables, shownText } from './markdown-tables.ts';
 import { tempDir } from './temp-dir.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/runs/cpu-wasm', import.meta.url));
@@ -486,6 +487,39 @@ test('Markdown starts with the marker; JSON round-trips; annotations are escaped
   assert.equal(json.thresholds.alpha, 0.01);
   assert.equal(escapeData('50% done\nnext'), '50%25 done%0Anext');
   assert.equal(escapeProperty('a: b, c'), 'a%3A b%2C c');
+});
+
+test('a pipe, a line break or markup in run text stays in its cell of every Markdown table, shown as text', () => {
+  const label = 'small | full\r\nb1 <b>a1</b> *x* `y` \\ z';
+  const labelShown = 'small | full b1 <b>a1</b> *x* `y` \\ z';
+  const base = loadSnapshot(FIXTURE);
+  base.measurements.cells[0]!.label = label;
+  const cur = clone(base);
+  tensors(cur.measurements.cells[0]).peakBytes += 1;
+  const second = cur.measurements.cells[1]!;
+  cur.measurements.cells[1] = { id: second.id, label: second.label, config: second.config, status: 'failed', error: { reason: 'killed', message: 'out of | memory\rretry <x>' } };
+  tensors(cur.measurements.cells[2]).peakBytes -= 1;
+  const md = formatMarkdown(compareSnapshots(base, cur, defaultThresholds()));
+  assert.deepEqual(malformedTables(md), []);
+  const tables = readTables(md);
+  const regression = tables.find((t) => t.header.includes('metric'))!.rows[0]!;
+  assert.deepEqual(regression.slice(0, 3).map(shownText), [labelShown, '`cf1c15a271ea`', 'tensor peak']);
+  const all = tables.find((t) => t.header.includes('cell') && !t.header.includes('metric'))!;
+  assert.equal(shownText(all.rows.find((r) => r[2] === '`cf1c15a271ea`')![1]!), labelShown);
+  assert.equal(shownText(all.rows.find((r) => r[2] === '`fff50526a6f0`')![3]!), 'fails now (killed: out of | memory retry <x>)');
+  assert.match(md, /^- \*\*small delta-serial b1 a1 8f 96px\*\* `fff50526a6f0`: fails now \(killed: out of \\\| memory retry &lt;x&gt;\)$/m);
+  // A warning's placeholder shows as text: as a raw tag GitHub would drop it from the comment.
+  assert.match(md, /save a new baseline \(mobius-bench baseline save &lt;run dir&gt;\)/);
+  assert.doesNotMatch(md, /<[bx]>|<run dir>|\r/);
+});
+
+test('the gate\'s presentations are pure: the same text from the same comparison, and none of them writes', () => {
+  const c = compareSnapshots(loadSnapshot(FIXTURE), loadSnapshot(FIXTURE), defaultThresholds());
+  for (const format of [formatMarkdown, formatTable, formatJson, (x: typeof c) => formatAnnotations(x).join('\n')]) assert.equal(format(c), format(c));
+  const gate = fileURLToPath(new URL('../src/gate/', import.meta.url));
+  const touching = readdirSync(gate).filter((f) => f.startsWith('format-'))
+    .filter((f) => /\b(writeFile|writeFileSync|appendFile|mkdir|mkdirSync|rm|rmSync|rename|createWriteStream)\s*\(|process\.(stdout|stderr)/.test(readFileSync(join(gate, f), 'utf8')));
+  assert.deepEqual(touching, []);
 });
 
 test('a cut-off last line of results.jsonl: the reader warns on stderr, and compare fails for the lost cell', async () => {

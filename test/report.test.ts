@@ -3,10 +3,11 @@
 // PNG charts decode to their size and are not blank, a run with failed cells
 // and a CPU run without GPU figures both render, bad inputs are UserErrors;
 // memory timelines only where nvidia-smi sampled, dashed legend samples for
-// dashed series, an all-failed run and the planner's skipped cells.
+// dashed series, an all-failed run and the planner's skipped cells; the
+// exporters only return files, the writer alone writes them.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
@@ -17,14 +18,16 @@ import { median } from 'simple-statistics';
 import { buildCharts } from '../src/report/charts.ts';
 import { CSV_COLUMNS, csvRecord, toCsv } from '../src/report/csv.ts';
 import { esc, scriptJson, toHtml } from '../src/report/html.ts';
-import { mdText, toMarkdown } from '../src/report/markdown.ts';
+import { toMarkdown } from '../src/report/markdown.ts';
 import { PNG_SCALE, renderPng } from '../src/report/png.ts';
 import { loadReportData } from '../src/report/report-data.ts';
-import { writeReports } from '../src/report/write-reports.ts';
+import { mdCode, mdTable, mdText } from '../src/results/markdown.ts';
+import { EXPORTERS, writeReports } from '../src/report/write-reports.ts';
 import { runSuite } from '../src/runner/run-suite.ts';
 import { MODES } from '../src/train/modes.ts';
 import { UserError } from '../src/user-error.ts';
 import { fakeExecutor } from './fake-executor.ts';
+import { malformedTables, readTables, shownText } from './markdown-tables.ts';
 import { tempDir } from './temp-dir.ts';
 
 const RUNS = fileURLToPath(new URL('./fixtures/runs/', import.meta.url));
@@ -126,6 +129,13 @@ test('Markdown and HTML escaping make run text inert', () => {
   const json = scriptJson({ s: '</script><script>alert(1)</script>', t: '<!-- & \u2028' });
   assert.doesNotMatch(json, /[<>&\u2028]/);
   assert.deepEqual(JSON.parse(json), { s: '</script><script>alert(1)</script>', t: '<!-- & \u2028' });
+});
+
+test('one Markdown table writer: a divider per column, right-aligned figures, code spans that keep to their cell', () => {
+  assert.equal(mdTable(['cell', { title: 'MB', align: 'right' }], [['a', '1'], ['b', '2']]), '| cell | MB |\n| --- | ---: |\n| a | 1 |\n| b | 2 |');
+  assert.throws(() => mdTable(['cell', 'MB'], [['a']]), /1 cells under 2 columns/);
+  assert.equal(mdCode('a`b|c\r\nd'), "`a'b\\|c d`");
+  assert.deepEqual(readTables(mdTable(['id'], [[mdCode('x|y')]]))[0]!.rows, [['`x|y`']]);
 });
 
 test('chart definitions are plain data (the page and the PNG draw the same thing) and cover every section', () => {
@@ -440,4 +450,76 @@ test("the planner's skipped cells are listed with their reasons, apart from the 
   // A run that skipped nothing has no such section.
   assert.doesNotMatch(toHtml(loadReportData(FAILED)), /id="skipped"/);
   assert.doesNotMatch(toMarkdown(loadReportData(FAILED)), /Skipped cells|skipped as unfit/);
+});
+
+/** Every file under a folder with its size and modification time. */
+function listing(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort().map((name) => {
+    const s = statSync(join(dir, name));
+    return `${name} ${s.size} ${s.mtimeMs}`;
+  });
+}
+
+test('every exporter is pure: the same files from the same data, each time, and nothing written', async () => {
+  const dir = copyRun(GPU);
+  const before = listing(dir);
+  const data = loadReportData(dir);
+  for (const exporter of EXPORTERS) {
+    const first = await exporter.render(data);
+    assert.deepEqual(await exporter.render(data), first, exporter.name);
+    if ('unavailable' in first) continue;
+    assert.ok(first.files.length > 0, exporter.name);
+    for (const f of first.files) assert.ok(!f.path.startsWith('/') && !f.path.includes('..'), `${exporter.name}: ${f.path} stays in the output folder`);
+  }
+  assert.deepEqual(listing(dir), before, 'the run folder is untouched');
+  const text = (name: string) => EXPORTERS.find((e) => e.name === name)!.render(data) as { files: Array<{ path: string; contents: string }> };
+  assert.deepEqual(text('csv').files, [{ path: 'results.csv', contents: toCsv(data) }]);
+  assert.deepEqual(text('markdown').files, [{ path: 'summary.md', contents: toMarkdown(data) }]);
+  assert.deepEqual(text('html').files, [{ path: 'report.html', contents: toHtml(data) }]);
+});
+
+test('writeReports writes exactly the files the exporters return, byte for byte', async () => {
+  const out = tmp();
+  const written = await writeReports(GPU, out);
+  const data = loadReportData(GPU);
+  const expected = new Map<string, string | Uint8Array>();
+  for (const exporter of EXPORTERS) {
+    const rendered = await exporter.render(data);
+    if ('files' in rendered) for (const f of rendered.files) expected.set(f.path, f.contents);
+  }
+  assert.deepEqual(written.map((p) => relative(out, p)), [...expected.keys()]);
+  for (const [path, contents] of expected) assert.ok(Buffer.from(contents).equals(readFileSync(join(out, path))), path);
+});
+
+test('in report/ only write-reports.ts touches the disk or the terminal', () => {
+  const src = fileURLToPath(new URL('../src/report/', import.meta.url));
+  const touching = readdirSync(src).filter((f) => f.endsWith('.ts') && f !== 'write-reports.ts')
+    .filter((f) => /\b(writeFile|writeFileSync|appendFile|mkdir|mkdirSync|rm|rmSync|rename|createWriteStream)\s*\(|process\.(stdout|stderr)/.test(readFileSync(join(src, f), 'utf8')));
+  assert.deepEqual(touching, []);
+});
+
+test('a pipe, a line break or markup in run text stays in its cell of every summary.md table, shown as text', () => {
+  const label = 'tiny | full\r\nb1 <b>a1</b> *x* `y` \\ z';
+  // A progress line's carriage return in a failure message ends a Markdown line as a newline does.
+  const message = 'loading 10%\rloading | 100% <oom>';
+  const claim = 'memory | time <i>claim</i>';
+  const dir = editRun(FAILED, (rows) => {
+    const failed = rows.find((r) => r['status'] === 'failed')!;
+    failed['label'] = label;
+    (failed['error'] as { message: string }).message = message;
+  }, (run) => {
+    (run['suite'] as { definition: { claims: unknown[] } }).definition.claims = [{ label: claim, compare: ['delta-parallel', 'full'], memory: { atMost: 0.9 } }];
+    run['skipped'] = [{ id: '5eedc0ffee01', label, reason: message }];
+  });
+  const md = toMarkdown(loadReportData(dir));
+  assert.deepEqual(malformedTables(md), []);
+  /** The first row of the table with these columns, as it shows. */
+  const shown = (...header: string[]) => readTables(md).find((t) => t.header.join('|') === header.join('|'))!.rows[0]!.map(shownText);
+  const labelShown = 'tiny | full b1 <b>a1</b> *x* `y` \\ z';
+  const messageShown = 'loading 10% loading | 100% <oom>';
+  assert.deepEqual(shown('cell', 'id', 'reason', 'message'), [labelShown, '`c49da33dd6dc`', 'error', messageShown]);
+  assert.deepEqual(shown('cell', 'id', 'why it was not run'), [labelShown, '`5eedc0ffee01`', messageShown]);
+  assert.equal(shown('claim', 'status', 'memory limit', 'worst memory ratio', 'time limit', 'worst time ratio', 'groups')[0], 'memory | time <i>claim</i>');
+  assert.doesNotMatch(md, /<[bi]>|\r/, 'no markup, no stray line end');
+  for (const run of [CPU, FAILED, GPU]) assert.deepEqual(malformedTables(toMarkdown(loadReportData(run))), [], run);
 });

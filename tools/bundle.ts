@@ -5,6 +5,7 @@
 //   index.mjs          what a suite imports as 'mobius-bench'
 //   *.wasm             TensorFlow.js's wasm backend
 //   chart.umd.js       inlined into report.html
+//   report-assets/     report.html's own script and style (src/report/assets/)
 //   python/            the torch worker's package
 //   node_modules/      tsx and esbuild's binary for this platform (suites are
 //                      TypeScript, loaded at run time); @napi-rs/canvas with --png
@@ -68,6 +69,7 @@ await build({
 const wasmOut = join(packageFolder('@tensorflow/tfjs-backend-wasm'), 'wasm-out');
 for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) cpSync(join(wasmOut, file), join(out, file));
 cpSync(join(packageFolder('chart.js'), 'dist', 'chart.umd.js'), join(out, 'chart.umd.js'));
+cpSync(join(root, 'src', 'report', 'assets'), join(out, 'report-assets'), { recursive: true });
 cpSync(join(root, 'python', 'mobius_bench_torch'), join(out, 'python', 'mobius_bench_torch'), { recursive: true, filter: (src) => !src.includes('__pycache__') });
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
 writeFileSync(join(out, 'package.json'), `${JSON.stringify({ name: pkg.name, version: pkg.version, type: 'module', private: true }, null, 2)}\n`);

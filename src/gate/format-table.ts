@@ -2,8 +2,8 @@
 // per metric, then claims, one-sided cells, warnings and the verdict line.
 import { formatChange } from '../results/units.ts';
 import { OTHER_MACHINE, type CellComparison, type Comparison, type MetricResult } from './compare.ts';
-import { formatP, pad } from './format-util.ts';
-import { describeThreshold, METRIC_NAMES, METRICS, type Metric } from './thresholds.ts';
+import { formatP, metricNotes, pad, shownMetrics, thresholdsLine, verdictLine } from './format-util.ts';
+import { METRIC_NAMES } from './thresholds.ts';
 
 const MARK: Record<CellComparison['verdict'], string> = { regression: '✗', warning: '!', improvement: '✓', unchanged: ' ' };
 
@@ -27,8 +27,7 @@ export function formatTable(c: Comparison): string {
   lines.push(`  baseline: ${c.baseline.source} (${c.baseline.kind}, commit ${c.baseline.commit?.slice(0, 7) ?? '?'}, ${c.baseline.machine})`);
   lines.push(`  current:  ${c.current.source} (${c.current.kind}, commit ${c.current.commit?.slice(0, 7) ?? '?'}, ${c.current.machine})`);
   lines.push('');
-  const shown: Metric[] = METRICS.filter((k) => c.cells.some((cell) => cell.metrics.some((m) => m.metric === k)));
-  if (shown.length === 0) shown.push('tensor');
+  const shown = shownMetrics(c);
   const header = ['', 'cell', 'id', ...shown.map((k) => METRIC_NAMES[k])];
   const rows = c.cells.map((cell) => {
     const byMetric = new Map(cell.metrics.map((m) => [m.metric, m]));
@@ -42,7 +41,7 @@ export function formatTable(c: Comparison): string {
     for (const r of rows) lines.push(render(r));
     lines.push('');
     lines.push('  ✗ regression  ! regression of a report-only metric  ✓ improvement  ~ beyond the threshold but not significant');
-    lines.push(`  thresholds: ${METRICS.map((k) => `${METRIC_NAMES[k]} ${describeThreshold(k, c.thresholds)}`).join(' · ')}`);
+    lines.push(`  thresholds: ${thresholdsLine(c)}`);
   } else {
     lines.push('no cell is on both sides');
   }
@@ -68,7 +67,7 @@ export function formatTable(c: Comparison): string {
     lines.push(`only in the current run (${c.onlyInCurrent.length}):`);
     for (const x of c.onlyInCurrent) lines.push(`  ${x.label} (${x.id})`);
   }
-  const notes = c.cells.flatMap((cell) => cell.metrics.filter((m) => m.note && m.verdict !== 'unchanged' && m.note !== OTHER_MACHINE).map((m) => `${cell.label}: ${METRIC_NAMES[m.metric]}: ${m.note}`));
+  const notes = metricNotes(c);
   if (c.warnings.length || notes.length) {
     lines.push('');
     for (const w of c.warnings) lines.push(`warning: ${w}`);
@@ -77,11 +76,4 @@ export function formatTable(c: Comparison): string {
   lines.push('');
   lines.push(verdictLine(c));
   return lines.join('\n');
-}
-
-export function verdictLine(c: Comparison): string {
-  const { regressions, warnings, improvements, unchanged } = c.counts;
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  const head = regressions > 0 ? `FAIL: ${plural(regressions, 'regression')}` : 'OK: no regression';
-  return `${head} · ${plural(improvements, 'improvement')} · ${plural(warnings, 'warning')} · ${unchanged} unchanged`;
 }

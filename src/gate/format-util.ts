@@ -1,9 +1,11 @@
 // The comparison's own wording, shared by its presentations (terminal table,
 // Markdown, annotations): a metric's value and change, p-values, one metric
-// in a line. Units are results/units.ts's, as in the reports.
+// in a line, the verdict and the thresholds in a line, which metric columns a
+// table of the cells shows and the notes under it. Units are
+// results/units.ts's, as in the reports.
 import { formatBytes, formatChange, formatMiB, formatMs, MISSING } from '../results/units.ts';
-import type { MetricResult } from './compare.ts';
-import { METRIC_NAMES } from './thresholds.ts';
+import { OTHER_MACHINE, type Comparison, type MetricResult } from './compare.ts';
+import { describeThreshold, METRIC_NAMES, METRICS, type Metric } from './thresholds.ts';
 
 /** A value in its metric's unit: `105.06 MB`, `312 ms`, `2,048 MiB`. */
 export function formatValue(m: Pick<MetricResult, 'unit'>, v: number | null): string {
@@ -38,4 +40,29 @@ export function describeMetric(m: MetricResult): string {
 export function pad(text: string, width: number): string {
   const len = [...text].length;
   return len >= width ? text : text + ' '.repeat(width - len);
+}
+
+/** `FAIL: 1 regression · 0 improvements · 2 warnings · 21 unchanged`. */
+export function verdictLine(c: Comparison): string {
+  const { regressions, warnings, improvements, unchanged } = c.counts;
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  const head = regressions > 0 ? `FAIL: ${plural(regressions, 'regression')}` : 'OK: no regression';
+  return `${head} · ${plural(improvements, 'improvement')} · ${plural(warnings, 'warning')} · ${unchanged} unchanged`;
+}
+
+/** Each metric's threshold: `tensor peak > 0 B · … · step time median > 5 % and p < 0.01`. */
+export function thresholdsLine(c: Comparison): string {
+  return METRICS.map((k) => `${METRIC_NAMES[k]} ${describeThreshold(k, c.thresholds)}`).join(' · ');
+}
+
+/** The metrics some cell was compared on, in METRICS order: the columns of a table of the cells (tensor where none was). */
+export function shownMetrics(c: Comparison): Metric[] {
+  const shown = METRICS.filter((k) => c.cells.some((cell) => cell.metrics.some((m) => m.metric === k)));
+  return shown.length > 0 ? shown : ['tensor'];
+}
+
+/** Why a metric that moved was not judged as usual (too few steps, another backend), one line per metric. */
+export function metricNotes(c: Comparison): string[] {
+  // The other-machine notice is one of the comparison's warnings already.
+  return c.cells.flatMap((cell) => cell.metrics.filter((m) => m.note && m.verdict !== 'unchanged' && m.note !== OTHER_MACHINE).map((m) => `${cell.label}: ${METRIC_NAMES[m.metric]}: ${m.note}`));
 }

@@ -1,12 +1,10 @@
 // results.csv: one row per cell, the columns and units documented in
 // README.md. Numbers are plain (no thousands separators), empty where a
 // figure does not exist (a failed cell, a run without GPU).
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { trackedMemory } from '../protocol/worker-outcome.ts';
 import { MB } from '../results/units.ts';
-import type { Exporter } from './exporter.ts';
+import { textExporter } from './exporter.ts';
 import type { CellView, ReportData } from './report-data.ts';
 
 export const CSV_COLUMNS = [
@@ -74,11 +72,4 @@ export function toCsv(data: ReportData): string {
   });
 }
 
-export const csvExporter: Exporter = {
-  name: 'csv',
-  async write(data, outDir) {
-    const path = join(outDir, 'results.csv');
-    await writeFile(path, toCsv(data));
-    return [path];
-  },
-};
+export const csvExporter = textExporter('csv', 'results.csv', toCsv);

@@ -1,19 +1,19 @@
 // report.html: one self-contained page that works opened from disk with no
-// network — Chart.js inlined from node_modules, the chart definitions of
-// charts.ts embedded as JSON, a Content-Security-Policy that allows only
-// those inline scripts. Every string from a run is escaped; the embedded JSON
-// cannot close its <script>.
+// network — Chart.js inlined from node_modules, the page's script and style
+// inlined from assets/, the chart definitions of charts.ts embedded as JSON,
+// a Content-Security-Policy that allows only those inline scripts. Every
+// string from a run is escaped; the embedded JSON cannot close its <script>.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BUNDLED, bundleFolder } from '../backend/runtime-files.ts';
 import { formatDuration, formatMs, formatNumber, formatRatio } from '../results/units.ts';
 import { MODE_SPECS } from '../train/modes.ts';
 import { buildCharts, hasTimeline, MIN_TIMELINE_SAMPLES, noSweepReason, type ChartSection, type ChartSpec } from './charts.ts';
 import { csvRecord, type CsvColumn } from './csv.ts';
-import type { Exporter } from './exporter.ts';
+import { textExporter } from './exporter.ts';
 import {
   comparisonTitle, countsLine, environmentLine, environmentRows, formatInterval, formatMemory, formatRatioChange, memoryMetricName, nothingSucceeded, suiteName,
 } from './format.ts';
@@ -34,90 +34,41 @@ export function scriptJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-let chartJsSource: string | null = null;
+const inlined = new Map<string, string>();
+
+/**
+ * A file's text for one of the page's own elements, read once. Refused if it
+ * could end its element early: the page would run or show what follows it.
+ */
+function inlineText(file: string, element: 'script' | 'style', clean: (text: string) => string = (t) => t): string {
+  let text = inlined.get(file);
+  if (text == null) {
+    text = clean(readFileSync(file, 'utf8'));
+    if (new RegExp(`</${element}|<!--|<${element}`, 'i').test(text)) throw new Error(`${file}: cannot be inlined in a <${element}> element`);
+    inlined.set(file, text);
+  }
+  return text;
+}
 
 /** Chart.js's UMD build from node_modules, without its source-map comment (no request for a .map). */
 function chartJs(): string {
-  if (chartJsSource == null) {
-    // The bundle carries the browser build beside itself.
-    const file = BUNDLED ? join(bundleFolder(), 'chart.umd.js') : join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js');
-    const src = readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n');
-    if (/<\/script|<!--|<script/i.test(src)) throw new Error(`${file}: cannot be inlined in a <script> element`);
-    chartJsSource = src;
-  }
-  return chartJsSource;
+  // The bundle carries the browser build beside itself.
+  const file = BUNDLED ? join(bundleFolder(), 'chart.umd.js') : join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js');
+  return inlineText(file, 'script', (src) => src.replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n'));
+}
+
+/**
+ * The page's own script (draws the embedded charts, makes tables sortable)
+ * and style sheet: plain files in assets/ that editors and linters read,
+ * inlined here; the bundle carries them in report-assets/.
+ */
+function pageAsset(name: 'report.js' | 'report.css'): string {
+  const file = BUNDLED ? join(bundleFolder(), 'report-assets', name) : fileURLToPath(new URL(`./assets/${name}`, import.meta.url));
+  // Each starts on a line of its own inside its element.
+  return `\n${inlineText(file, name.endsWith('.js') ? 'script' : 'style')}`;
 }
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-
-// The page's own script: draws the embedded charts and makes tables sortable.
-const PAGE_SCRIPT = `
-(function () {
-  'use strict';
-  var specs = JSON.parse(document.getElementById('mobius-charts').textContent);
-  var drawn = 0;
-  specs.forEach(function (spec, i) {
-    var canvas = document.getElementById('chart-' + i);
-    if (!canvas) return;
-    var options = Object.assign({}, spec.config.options, { responsive: true, maintainAspectRatio: false, animation: false });
-    new Chart(canvas, Object.assign({}, spec.config, { options: options }));
-    drawn++;
-  });
-  document.body.setAttribute('data-charts-drawn', String(drawn));
-
-  function key(row, col) {
-    var cell = row.cells[col];
-    var v = cell.getAttribute('data-v');
-    if (v === null) return { num: false, v: cell.textContent };
-    if (v === '') return { num: true, v: null };
-    return { num: true, v: Number(v) };
-  }
-  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (table) {
-    var heads = table.tHead.rows[0].cells;
-    Array.prototype.forEach.call(heads, function (th, col) {
-      th.tabIndex = 0;
-      function sort() {
-        var dir = th.getAttribute('aria-sort') === 'ascending' ? -1 : 1;
-        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
-        th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = key(a, col), y = key(b, col);
-          if (x.v === null || y.v === null) return x.v === y.v ? 0 : x.v === null ? 1 : -1;
-          if (x.num && y.num) return dir * (x.v - y.v);
-          return dir * String(x.v).localeCompare(String(y.v));
-        });
-        rows.forEach(function (r) { body.appendChild(r); });
-      }
-      th.addEventListener('click', sort);
-      th.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sort(); } });
-    });
-  });
-})();
-`;
-
-const STYLE = `
-:root { --fg: #1d1d1f; --muted: #5f6368; --line: #dadce0; --bg-alt: #f6f8fa; --ok: #1a7f37; --bad: #cf222e; --na: #6e7781; }
-* { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', Arial, sans-serif; color: var(--fg); margin: 0 auto; max-width: 1320px; padding: 16px 24px 48px; }
-h1 { font-size: 22px; margin: 8px 0 4px; } h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
-p.muted, .muted { color: var(--muted); }
-nav a { margin-right: 12px; }
-table { border-collapse: collapse; margin: 8px 0 16px; font-variant-numeric: tabular-nums; }
-th, td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
-th { background: var(--bg-alt); } td.num { text-align: right; white-space: nowrap; }
-table.sortable th { cursor: pointer; user-select: none; white-space: nowrap; }
-#cells-table { font-size: 13px; } #cells-table td { white-space: nowrap; } #cells-table th { white-space: normal; vertical-align: bottom; }
-table.sortable th[aria-sort=ascending]::after { content: ' ▲'; } table.sortable th[aria-sort=descending]::after { content: ' ▼'; }
-.table-wrap { overflow-x: auto; }
-.status-pass, .status-ok { color: var(--ok); font-weight: 600; } .status-fail, .status-failed { color: var(--bad); font-weight: 600; } .status-not-evaluated { color: var(--na); font-weight: 600; }
-.charts { display: flex; flex-wrap: wrap; gap: 16px; }
-.chart { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px; background: #fff; max-width: 100%; }
-.chart > div { position: relative; }
-pre { background: var(--bg-alt); padding: 8px; overflow-x: auto; max-height: 320px; white-space: pre-wrap; word-break: break-word; }
-ul.notes li, p.warn { color: #8a4b00; }
-`;
 
 function td(value: unknown, opts: { num?: number | null; cls?: string } = {}): string {
   const cls = opts.cls ? ` class="${esc(opts.cls)}"` : '';
@@ -269,12 +220,13 @@ export function toHtml(data: ReportData): string {
   const specs = buildCharts(data);
   const chartData = scriptJson(specs.map((s) => ({ id: s.id, config: s.config })));
   const lib = chartJs();
+  const pageScript = pageAsset('report.js');
   const name = suiteName(data);
   const description = data.run?.suite.description ?? '';
   const has = (section: ChartSection) => specs.some((s) => s.section === section);
   // Said once where no cell succeeded, in place of each section's own reason.
   const empty = (reason: string) => `<p class="muted">${esc(nothingSucceeded(data) ?? reason)}</p>`;
-  const csp = `default-src 'none'; script-src ${sha256(lib)} ${sha256(PAGE_SCRIPT)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+  const csp = `default-src 'none'; script-src ${sha256(lib)} ${sha256(pageScript)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
   const envRows = environmentRows(data).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`);
   return `<!doctype html>
 <html lang="en">
@@ -283,7 +235,7 @@ export function toHtml(data: ReportData): string {
 <meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(`mobius-bench: ${name}`)}</title>
-<style>${STYLE}</style>
+<style>${pageAsset('report.css')}</style>
 </head>
 <body>
 <header>
@@ -312,17 +264,10 @@ ${data.skipped.length ? `<section id="skipped"><h2>Skipped cells</h2>${skippedSe
 </main>
 <script type="application/json" id="mobius-charts">${chartData}</script>
 <script>${lib}</script>
-<script>${PAGE_SCRIPT}</script>
+<script>${pageScript}</script>
 </body>
 </html>
 `;
 }
 
-export const htmlExporter: Exporter = {
-  name: 'html',
-  async write(data, outDir) {
-    const path = join(outDir, 'report.html');
-    await writeFile(path, toHtml(data));
-    return [path];
-  },
-};
+export const htmlExporter = textExporter('html', 'report.html', toHtml);

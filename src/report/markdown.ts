@@ -3,30 +3,14 @@
 // serial modes in each matched group (memory and time change, an interval
 // for the time ratio), the suite's claims, the failed cells and the cells
 // the planner skipped.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ClaimCheck } from '../results/analysis.ts';
+import { mdCode, mdTable, mdText } from '../results/markdown.ts';
 import { formatChange, formatMs, formatRatio, MB } from '../results/units.ts';
-import type { Exporter } from './exporter.ts';
+import { textExporter } from './exporter.ts';
 import {
   comparisonTitle, countsLine, environmentLine, firstLine, formatInterval, formatMemory, formatRatioChange, memoryMetricName, nothingSucceeded, suiteName,
 } from './format.ts';
 import { REPORT_COMPARISONS, type ReportData } from './report-data.ts';
-
-/** Text from a run (suite name, labels, error messages) as inert Markdown: no HTML, no table breaks, one line. */
-export function mdText(text: string): string {
-  return text
-    .replace(/\r?\n/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|#~])/g, '\\$1');
-}
-
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 const STATUS_MARK: Record<ClaimCheck['status'], string> = { pass: '✅ pass', fail: '❌ fail', inconclusive: '🟡 inconclusive (too few steps to tell)', 'not-evaluated': '⚪ not evaluated' };
 
@@ -51,7 +35,7 @@ function claimsSection(data: ReportData): string[] {
     '',
     'Ratios are candidate / baseline in each matched group; the worst group decides.',
     '',
-    table(['claim', 'status', 'memory limit', 'worst memory ratio', 'time limit', 'worst time ratio', 'groups'], rows),
+    mdTable(['claim', 'status', 'memory limit', 'worst memory ratio', 'time limit', 'worst time ratio', 'groups'], rows),
     '',
   ];
 }
@@ -70,7 +54,7 @@ function comparisonSections(data: ReportData): string[] {
       `**${formatRatioChange(c.time?.ratio ?? c.timeRatio)}**`,
       formatInterval(c.time),
     ]);
-    out.push(table(['group', `memory: ${baseline} → ${candidate}`, 'memory', `median step: ${baseline} → ${candidate}`, 'time', 'time ratio [95 % CI]'], rows), '');
+    out.push(mdTable(['group', `memory: ${baseline} → ${candidate}`, 'memory', `median step: ${baseline} → ${candidate}`, 'time', 'time ratio [95 % CI]'], rows), '');
   }
   for (const skip of data.skippedComparisons) {
     out.push(`${comparisonTitle(skip)}: not compared in ${skip.groups.length} group${skip.groups.length === 1 ? '' : 's'} (a cell failed or is missing): ${skip.groups.map(mdText).join(', ')}`, '');
@@ -92,21 +76,21 @@ function plannedSection(data: ReportData): string[] {
   const rows = both.map(({ label, planned, measured }) => [
     mdText(label), (planned / MB).toFixed(1), (measured / MB).toFixed(1), planned === measured ? 'exact' : formatChange(planned / measured - 1, 2),
   ]);
-  return ['### Planned vs measured tensor peak', '', table(['cell', 'planned (MB)', 'measured (MB)', 'difference'], rows), ''];
+  return ['### Planned vs measured tensor peak', '', mdTable(['cell', 'planned (MB)', 'measured (MB)', 'difference'], rows), ''];
 }
 
 function failedSection(data: ReportData): string[] {
   const failed = data.cells.flatMap(({ result }) => (result.status === 'failed' ? [result] : []));
   if (failed.length === 0) return [];
-  const rows = failed.map((r) => [mdText(r.label), `\`${mdText(r.id)}\``, r.error.reason, mdText(firstLine(r.error.message))]);
-  return ['### Failed cells', '', table(['cell', 'id', 'reason', 'message'], rows), ''];
+  const rows = failed.map((r) => [mdText(r.label), mdCode(r.id), r.error.reason, mdText(firstLine(r.error.message))]);
+  return ['### Failed cells', '', mdTable(['cell', 'id', 'reason', 'message'], rows), ''];
 }
 
 /** Cells the planner said cannot fit: never run, so apart from the failed ones. */
 function skippedSection(data: ReportData): string[] {
   if (data.skipped.length === 0) return [];
-  const rows = data.skipped.map((s) => [mdText(s.label), `\`${mdText(s.id)}\``, mdText(s.reason)]);
-  return ['### Skipped cells', '', 'Not run: the planner said they cannot fit (`--force` runs them).', '', table(['cell', 'id', 'why it was not run'], rows), ''];
+  const rows = data.skipped.map((s) => [mdText(s.label), mdCode(s.id), mdText(s.reason)]);
+  return ['### Skipped cells', '', 'Not run: the planner said they cannot fit (`--force` runs them).', '', mdTable(['cell', 'id', 'why it was not run'], rows), ''];
 }
 
 export function toMarkdown(data: ReportData): string {
@@ -123,11 +107,4 @@ export function toMarkdown(data: ReportData): string {
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-export const markdownExporter: Exporter = {
-  name: 'markdown',
-  async write(data, outDir) {
-    const path = join(outDir, 'summary.md');
-    await writeFile(path, toMarkdown(data));
-    return [path];
-  },
-};
+export const markdownExporter = textExporter('markdown', 'summary.md', toMarkdown);

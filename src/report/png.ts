@@ -1,10 +1,8 @@
 // charts/*.png: the charts of charts.ts drawn by Chart.js on a @napi-rs/canvas
 // (no browser), on a white background, at PNG_SCALE times their CSS size.
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
 import { buildCharts, type ChartSpec } from './charts.ts';
-import type { Exporter } from './exporter.ts';
+import type { Exporter, Rendered, ReportFile } from './exporter.ts';
 import type { ReportData } from './report-data.ts';
 
 export const PNG_SCALE = 2;
@@ -64,24 +62,16 @@ function missingCanvas(): never {
   throw new Error('@napi-rs/canvas is not installed: charts cannot be drawn as PNG');
 }
 
+const CHARTS_FOLDER = 'charts';
+
 export const pngExporter: Exporter = {
   name: 'png',
-  async write(data: ReportData, outDir: string) {
+  replaces: { folder: CHARTS_FOLDER, extension: '.png' },
+  async render(data: ReportData): Promise<Rendered> {
     const canvas = await loadCanvas();
-    if (!canvas) {
-      process.stderr.write('mobius-bench: charts/*.png not written: @napi-rs/canvas is not installed here (report.html has the same charts)\n');
-      return [];
-    }
-    const dir = join(outDir, 'charts');
-    await mkdir(dir, { recursive: true });
-    // A report written again must not keep the charts of a previous one.
-    for (const f of await readdir(dir)) if (f.endsWith('.png')) await rm(join(dir, f));
-    const files: string[] = [];
-    for (const spec of buildCharts(data)) {
-      const path = join(dir, `${spec.id}.png`);
-      await writeFile(path, await renderPng(spec, canvas));
-      files.push(path);
-    }
-    return files;
+    if (!canvas) return { unavailable: `${CHARTS_FOLDER}/*.png not written: @napi-rs/canvas is not installed here (report.html has the same charts)` };
+    const files: ReportFile[] = [];
+    for (const spec of buildCharts(data)) files.push({ path: `${CHARTS_FOLDER}/${spec.id}.png`, contents: await renderPng(spec, canvas) });
+    return { files };
   },
 };
