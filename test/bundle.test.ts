@@ -14,6 +14,7 @@ import { toHtml } from '../src/report/html.ts';
 import { loadReportData } from '../src/report/report-data.ts';
 import { readResults } from '../src/results/jsonl.ts';
 import { tempDir } from './temp-dir.ts';
+import { torchSkip } from './torch-required.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const work = tempDir('mobius-bundle-');
@@ -58,9 +59,10 @@ test('report from the bundle writes the page the sources write: Chart.js, the pa
 });
 
 const torchPython = await locateTorchPython().catch((err: Error) => err);
+const torchMissing = torchSkip(torchPython instanceof Error ? `no Python with torch: ${torchPython.message}` : false, 'the bundle\'s torch cell');
 
-test('the bundle runs a torch cell through the Python package it carries', (t) => {
-  if (torchPython instanceof Error) return t.skip(`no Python with torch: ${torchPython.message}`);
+test('the bundle runs a torch cell through the Python package it carries', { skip: torchMissing }, () => {
+  if (torchPython instanceof Error) return;
   copyFileSync(join(ROOT, 'suites/torch-smoke.ts'), join(work, 'torch-smoke.ts'));
   const r = bundled('run', 'torch-smoke.ts', '--filter', 'mode=delta-serial', '--out', 'torch-run', '--json', '--python', torchPython.executable);
   assert.equal(r.code, 0, r.stderr);

@@ -1,13 +1,12 @@
 // One network in two frameworks: diffusers' UNet3DConditionModel, built with
 // the tiny preset's dimensions and every weight moved off its initialisation
-// (../shared/reference/diffusers-unet3d-tiny.npz, float64 forward in eval
+// (test/fixtures/diffusers/diffusers-unet3d-tiny.npz, float64 forward in eval
 // mode), loaded into the TypeScript serial net by diffusers name. The output
 // must agree in float32 on the cpu backend (the plain reference kernels), and
 // the output and the temporal gradients of the fixture's loss on wasm (the
 // patched kernels runs use). The cpu backward pass took 1–4 minutes here, so
 // the gradients are checked once, on wasm.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../src/backend/select.ts';
@@ -15,17 +14,16 @@ import { PRESETS } from '../src/model/config.ts';
 import { SerialUNet } from '../src/model/serial-unet.ts';
 import { checkAgainstFixture } from './fixture-parity.ts';
 import { quietCpuBackend } from './helpers.ts';
-import { readNpz, type NpzArray } from './npz.ts';
+import { readNpz } from './npz.ts';
 
 quietCpuBackend();
 
-const FIXTURE = fileURLToPath(new URL('../../shared/reference/diffusers-unet3d-tiny.npz', import.meta.url));
-const skip = existsSync(FIXTURE) ? false : `the diffusers fixture is not at ${FIXTURE} (it ships in shared/reference beside the repository)`;
-const fixture = skip ? new Map<string, NpzArray>() : readNpz(FIXTURE);
+const FIXTURE = fileURLToPath(new URL('./fixtures/diffusers/diffusers-unet3d-tiny.npz', import.meta.url));
+const fixture = readNpz(FIXTURE);
 
 for (const backend of ['cpu', 'wasm'] as const) {
   const gradients = backend === 'wasm';
-  test(`${backend}: the TypeScript serial net reproduces diffusers’ UNet3DConditionModel: output${gradients ? ' and temporal gradients' : ''}`, { skip }, async () => {
+  test(`${backend}: the TypeScript serial net reproduces diffusers’ UNet3DConditionModel: output${gradients ? ' and temporal gradients' : ''}`, async () => {
     await initBackend(backend);
     // diffusers' transformer_in has 8 heads whatever the model: the fixture's.
     const r = checkAgainstFixture(new SerialUNet({ ...PRESETS.tiny.config, transformerInHeads: 8 }), fixture, ['temporal'], { gradients });

@@ -7,11 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { locateTorchPython, torchWorkerEnv } from '../src/backend/torch-python.ts';
+import { TORCH_REQUIRED, torchSkip } from './torch-required.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const python = await locateTorchPython().catch((err: Error) => err);
 const hasPytest = !(python instanceof Error) && spawnSync(python.executable, ['-m', 'pytest', '--version'], { encoding: 'utf8' }).status === 0;
-const skip = python instanceof Error ? `no Python with torch: ${python.message}` : !hasPytest ? `${python.executable} has no pytest (Debian: apt-get install python3-pytest)` : false;
+const skip = torchSkip(python instanceof Error ? `no Python with torch: ${python.message}` : !hasPytest ? `${python.executable} has no pytest (Debian: apt-get install python3-pytest)` : false, 'pytest python/tests');
 
 test('pytest python/tests: the torch worker against diffusers, its modes, training and protocol', { skip, timeout: 600_000 }, () => {
   const exe = (python as Exclude<typeof python, Error>).executable;
@@ -20,5 +21,6 @@ test('pytest python/tests: the torch worker against diffusers, its modes, traini
   assert.equal(r.status, 0, `pytest failed (exit ${r.status}):\n${tail}`);
   const summary = /(\d+) passed/.exec(r.stdout);
   assert.ok(summary && Number(summary[1]) > 0, `pytest ran no test:\n${tail}`);
+  if (TORCH_REQUIRED) assert.doesNotMatch(r.stdout, /\d+ skipped/, `pytest skipped tests where torch is required:\n${tail}`);
   console.log(`pytest (${exe}): ${r.stdout.trim().split('\n').at(-1)}`);
 });

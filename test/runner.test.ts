@@ -20,6 +20,7 @@ import { nodeWorkerExecutor } from '../src/runner/tfjs-executor.ts';
 import { selectCells } from '../src/suite/select.ts';
 import { fakeExecutor, type FakeBehaviour } from './fake-executor.ts';
 import { tempDir } from './temp-dir.ts';
+import { torchSkip } from './torch-required.ts';
 
 const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
 const TWO = 'test/fixtures/suites/two-cell.ts';
@@ -46,7 +47,7 @@ function ok(r: CellResult | undefined): OkCell {
 const tmp = () => tempDir('mobius-run-');
 
 const torchPython = await locateTorchPython().catch((err: Error) => err);
-const torchSkip = torchPython instanceof Error ? `no Python with torch: ${torchPython.message}` : false;
+const torchMissing = torchSkip(torchPython instanceof Error ? `no Python with torch: ${torchPython.message}` : false, 'the torch cell through the runner');
 
 // ── end to end: the CLI and the tfjs worker ─────────────────────────────
 
@@ -160,7 +161,7 @@ test('with nvidia-smi on PATH (a fake), every cell carries GPU figures; unmatche
   assert.ok(!readRunRecord(out).notes.some((n) => n.includes('nvidia-smi not found')));
 });
 
-test('a torch cell runs through the same runner: the torch worker process, its JSON lines, the result schema', { skip: torchSkip }, async () => {
+test('a torch cell runs through the same runner: the torch worker process, its JSON lines, the result schema', { skip: torchMissing }, async () => {
   const out = tmp();
   const summary = await runSuite({ suiteFile: 'test/fixtures/suites/torch-one-cell.ts', out, json: true });
   const [cell] = results(out).map(ok);

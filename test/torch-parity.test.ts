@@ -17,13 +17,14 @@ import { cellOf } from '../src/protocol/cell-config.ts';
 import { torchRunMessage } from '../src/protocol/torch-run-message.ts';
 import { checkAgainstFixture } from './fixture-parity.ts';
 import { quietCpuBackend } from './helpers.ts';
+import { torchSkip } from './torch-required.ts';
 import { readNpz } from './npz.ts';
 import { tempDir } from './temp-dir.ts';
 
 quietCpuBackend();
 
 const python = await locateTorchPython().catch((err: Error) => err);
-const skip = python instanceof Error ? `no Python with torch: ${python.message}` : false;
+const skip = torchSkip(python instanceof Error ? `no Python with torch: ${python.message}` : false, 'torch parity');
 const dir = tempDir('mobius-torch-parity-');
 
 /** Three levels, two layers per block, attention at the top two: every kind of skip, resampler and time-state channel change. */

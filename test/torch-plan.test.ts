@@ -17,6 +17,7 @@ import { planTorchCell } from '../src/plan/torch/plan-torch-cell.ts';
 import { cellOf, type CellConfig } from '../src/protocol/cell-config.ts';
 import { torchRunMessage } from '../src/protocol/torch-run-message.ts';
 import { MODES, MODE_SPECS, type Mode } from '../src/train/modes.ts';
+import { torchSkip } from './torch-required.ts';
 
 interface PythonCount {
   savedBytes: number;
@@ -57,7 +58,7 @@ async function countInPython(): Promise<PythonCount[] | string> {
 }
 
 const counted = await countInPython();
-const skip = typeof counted === 'string' ? counted : false;
+const skip = torchSkip(typeof counted === 'string' ? counted : false, 'torch planner against autograd');
 
 test('saved-for-backward bytes equal what autograd saves on the torch worker, exactly', { skip }, () => {
   const counts = counted as PythonCount[];

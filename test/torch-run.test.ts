@@ -14,13 +14,14 @@ import { torchWorkerExecutor } from '../src/runner/torch-executor.ts';
 import { expandSuite } from '../src/suite/expand.ts';
 import { validateSuite } from '../src/suite/load.ts';
 import { tempDir } from './temp-dir.ts';
+import { torchSkip } from './torch-required.ts';
 
 const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
 const FIXTURE_MODULES = fileURLToPath(new URL('./fixtures/python', import.meta.url));
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
 
 const python = await locateTorchPython().catch((err: Error) => err);
-const skip = python instanceof Error ? `no Python with torch: ${python.message}` : false;
+const skip = torchSkip(python instanceof Error ? `no Python with torch: ${python.message}` : false, 'torch runs');
 const dir = tempDir('mobius-torch-run-');
 
 test('run suites/torch-smoke.ts: every mode on the torch worker, reports, a clean compare against itself', { skip, timeout: 600_000 }, () => {

@@ -1,16 +1,14 @@
 """pytest setup for the torch worker's tests: python/ on sys.path, the
-networks the tests share (from the generated protocol cases, cases.py), and the diffusers reference files (../shared/reference beside
-the repository), skipped with a reason where they are absent."""
+networks the tests share (from the generated protocol cases, cases.py), and the
+diffusers fixture vendored in test/fixtures/diffusers."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-import pytest
-
 PYTHON_DIR = Path(__file__).resolve().parents[1]
 REPO = PYTHON_DIR.parent
-REFERENCE = REPO.parent / "shared" / "reference"
+REFERENCE = REPO / "test" / "fixtures" / "diffusers"
 sys.path.insert(0, str(PYTHON_DIR))
 
 from cases import net_spec  # noqa: E402
@@ -29,7 +27,5 @@ def pytest_collection_finish(session):
 
 
 def reference_file(name: str) -> Path:
-    path = REFERENCE / name
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the diffusers reference lives in shared/reference beside the repository")
-    return path
+    """A file of the vendored diffusers fixture (test/fixtures/diffusers/README.md)."""
+    return REFERENCE / name

@@ -1,0 +1,36 @@
+// torchSkip: a missing torch skips the torch tests with its reason, except
+// where CI requires torch, where it is a failing test that says why.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from './temp-dir.ts';
+
+const HELPER = fileURLToPath(new URL('./torch-required.ts', import.meta.url));
+
+function runWithoutTorch(env: NodeJS.ProcessEnv): { status: number | null; out: string } {
+  const file = join(tempDir('mobius-torch-required-'), 'needs-torch.test.ts');
+  writeFileSync(file, [
+    `import { test } from 'node:test';`,
+    `import { torchSkip } from ${JSON.stringify(HELPER)};`,
+    `const skip = torchSkip('no Python with torch: none here', 'the worker');`,
+    `test('a torch test', { skip }, () => {});`,
+  ].join('\n'));
+  // Without the parent runner's NODE_TEST_CONTEXT the child reports in TAP, as a run of its own.
+  const { NODE_TEST_CONTEXT: _parent, ...inherited } = process.env;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', file], { encoding: 'utf8', env: { ...inherited, ...env } });
+  return { status: r.status, out: r.stdout };
+}
+
+test('without torch a torch test is skipped with its reason; under MOBIUS_REQUIRE_TORCH=1 it is a failure that says why', () => {
+  const relaxed = runWithoutTorch({ MOBIUS_REQUIRE_TORCH: '' });
+  assert.equal(relaxed.status, 0);
+  assert.match(relaxed.out, /# SKIP no Python with torch: none here/);
+  assert.match(relaxed.out, /# fail 0/);
+  const strict = runWithoutTorch({ MOBIUS_REQUIRE_TORCH: '1' });
+  assert.equal(strict.status, 1);
+  assert.match(strict.out, /not ok \d+ - the worker: torch is required here \(MOBIUS_REQUIRE_TORCH=1\)/);
+  assert.match(strict.out, /no Python with torch: none here/);
+});
