@@ -42,10 +42,12 @@ test('two smoke runs of one build at --steps 10 compare with exit 0; a planted e
   assert.equal(await compareCommand(first.out, extraBuffer, {}, buffer), 1);
   assert.match(buffer.out(), /FAIL: 1 regression/);
 
+  // Three times the baseline's own steps: a slowdown of this build, not of whatever else the machine ran meanwhile.
+  const baselineSteps = readFileSync(join(first.out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { stepMs: number[] }).stepMs);
   const slowdown = join(root, 'slowdown');
   cpSync(second.out, slowdown, { recursive: true });
   editResults(slowdown, (l, i) => {
-    if (i === 1) l['stepMs'] = (l['stepMs'] as number[]).map((ms) => ms * 3);
+    if (i === 1) l['stepMs'] = baselineSteps[1]!.map((ms) => ms * 3);
   });
   const slow = quiet();
   assert.equal(await compareCommand(first.out, slowdown, {}, slow), 1);
