@@ -37,7 +37,7 @@ export function scriptJson(value: unknown): string {
 let chartJsSource: string | null = null;
 
 /** Chart.js's UMD build from node_modules, without its source-map comment (no request for a .map). */
-function chartJs(): string {
+export function chartJs(): string {
   if (chartJsSource == null) {
     // The bundle carries the browser build beside itself.
     const file = BUNDLED ? join(bundleFolder(), 'chart.umd.js') : join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js');
