@@ -1,5 +1,5 @@
 // The rooms of src/ import downward only (docs/design.md, "Rooms"):
-// cli → runner → report/gate/plan → suite, results, measure → train → model
+// cli → runner → report/gate/plan/history → suite, results, measure → train → model
 // → backend. A room may import its own floor or lower ones.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -11,7 +11,7 @@ const SRC = fileURLToPath(new URL('../src', import.meta.url));
 const FLOOR: Record<string, number> = {
   'index.ts': 7, 'cli.ts': 6, cli: 6,
   runner: 5,
-  report: 4, gate: 4, plan: 4,
+  report: 4, gate: 4, plan: 4, history: 4,
   suite: 3, results: 3, measure: 3,
   train: 2, model: 1, backend: 0, 'user-error.ts': 0,
 };
