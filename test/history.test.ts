@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { historyAddCommand, historyReportCommand, type HistoryReportOptions } from '../src/cli/history-command.ts';
 import { addRun } from '../src/history/add-run.ts';
 import { readHistory } from '../src/history/history-folder.ts';
+import { buildSeries } from '../src/history/series.ts';
 import { UserError } from '../src/user-error.ts';
 import { FIXTURE_RUNS, gitRepo, runCopy } from './history-fixtures.ts';
 import { tempDir } from './temp-dir.ts';
@@ -80,6 +81,18 @@ test('a commit git does not know here is dated by the run\'s start; a dirty tree
   const dir = join(notGit, 'history');
   const { run: filed } = addRun(run, dir, notGit);
   assert.deepEqual(filed.commit, { sha: 'ab'.repeat(20), dirty: true, date: '2026-11-21T09:30:00.000Z', dateFrom: 'run-start', subject: null });
+
+  // One commit filed from a clone that knows it and from one that does not: git's date orders it.
+  const repo = gitRepo(['old', 'new']);
+  const mixed = join(notGit, 'mixed');
+  addRun(runCopy(SMOKE, { commit: repo.shas[0]!, startedAt: '2026-12-01T00:00:00.000Z' }), mixed, notGit);
+  addRun(runCopy(SMOKE, { commit: repo.shas[1]!, startedAt: '2026-11-25T00:00:00.000Z' }), mixed, repo.dir);
+  addRun(runCopy(SMOKE, { commit: repo.shas[0]!, startedAt: '2026-11-24T00:00:00.000Z', dirty: true }), mixed, repo.dir);
+  const h = buildSeries(readHistory(mixed));
+  assert.deepEqual(h.commits.map((c) => [c.sha, c.date, c.subject]), [[repo.shas[0], repo.dates[0], 'old'], [repo.shas[1], repo.dates[1], 'new']]);
+  assert.deepEqual(h.runs.map((r) => [r.commit.sha, r.commit.dirty, r.run.startedAt]), [
+    [repo.shas[0], true, '2026-11-24T00:00:00.000Z'], [repo.shas[0], false, '2026-12-01T00:00:00.000Z'], [repo.shas[1], false, '2026-11-25T00:00:00.000Z'],
+  ]);
 });
 
 test('runs that cannot be filed, and folders that are not histories, are refused with what to do', () => {

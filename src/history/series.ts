@@ -57,8 +57,25 @@ function shortNames(shas: readonly string[]): Map<string, string> {
   return out;
 }
 
-function byCommitOrder(a: FiledRun, b: FiledRun): number {
-  return Date.parse(a.commit.date) - Date.parse(b.commit.date) || Date.parse(a.run.startedAt) - Date.parse(b.run.startedAt) || (a.runId < b.runId ? -1 : 1);
+/**
+ * One account of each commit: runs filed where git knew it and where it did
+ * not carry different dates; git's wins (else the earliest run's start), so
+ * that a commit's runs sit together in the order.
+ */
+function commitsOf(runs: readonly FiledRun[]): Map<string, FiledCommit> {
+  const out = new Map<string, FiledCommit>();
+  for (const { commit } of runs) {
+    const known = out.get(commit.sha);
+    const better = !known || (commit.dateFrom === 'git' ? known.dateFrom !== 'git' : known.dateFrom !== 'git' && commit.date < known.date);
+    if (better) out.set(commit.sha, commit);
+  }
+  return out;
+}
+
+function byCommitOrder(commits: Map<string, FiledCommit>) {
+  const date = (r: FiledRun) => Date.parse(commits.get(r.commit.sha)!.date);
+  return (a: FiledRun, b: FiledRun) => date(a) - date(b) || (a.commit.sha !== b.commit.sha ? (a.commit.sha < b.commit.sha ? -1 : 1) : 0)
+    || Date.parse(a.run.startedAt) - Date.parse(b.run.startedAt) || (a.runId < b.runId ? -1 : 1);
 }
 
 export function groupId(group: MatchedGroup<FiledCell>): string {
@@ -66,8 +83,10 @@ export function groupId(group: MatchedGroup<FiledCell>): string {
 }
 
 export function buildSeries(history: History): HistorySeries {
-  const runs = history.runs.map((h) => h.run).sort(byCommitOrder);
-  const commits = [...new Map(runs.map((r) => [r.commit.sha, r.commit])).values()];
+  const known = commitsOf(history.runs.map((h) => h.run));
+  // Each run keeps its own `dirty`; date and message are the commit's.
+  const runs = history.runs.map((h) => ({ ...h.run, commit: { ...known.get(h.run.commit.sha)!, dirty: h.run.commit.dirty } })).sort(byCommitOrder(known));
+  const commits = [...new Set(runs.map((r) => r.commit.sha))].map((sha) => known.get(sha)!);
   const machines = [...new Map(runs.map((r) => [r.machine.id, r.machine])).values()];
   const subjects = new Map<string, Subject>();
   const series = new Map<string, Series>();
