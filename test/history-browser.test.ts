@@ -5,7 +5,7 @@
 // error, no request off the disk, every chart and sparkline drawn; the
 // messages show as text and run nothing; a point links to its commit.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -144,6 +144,11 @@ test('every cell and group page: each chart drawn, no console error, no network;
         return { id: c.id, painted, size: data.length / 4 };
       }),
     }));
+    // The chart data holds the commit messages (tooltips) in a JSON <script>: escaped, it has no '<' to close it.
+    const json = /<script type="application\/json" id="history-charts">([\s\S]*?)<\/script>/.exec(readFileSync(join(site, file), 'utf8'))![1]!;
+    assert.doesNotMatch(json, /</, file);
+    const data = JSON.stringify(JSON.parse(json));
+    assert.ok(XSS.some((x) => data.includes(x)), `${file}: the messages are in the chart data, as text`);
     assert.ok(seen.ink.length >= 2, `${file}: ${seen.ink.length} charts`);
     assert.equal(seen.drawn, seen.ink.length, file);
     for (const c of seen.ink) assert.ok(c.painted > 0.02 * c.size, `${file} ${c.id}: ${c.painted} of ${c.size} pixels painted`);

@@ -20,16 +20,19 @@ export interface Repo {
   dates: string[];
 }
 
-/** A git repository with one empty commit per message, a day apart from `start`. */
+/** A git repository with one empty commit per message, a day apart from `start` (one `git fast-import` for them all). */
 export function gitRepo(messages: string[], start = Date.parse('2026-11-01T12:00:00Z')): Repo {
   const dir = tempDir('mobius-history-git-');
-  const git = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
+  const git = (args: string[], input?: string) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', input });
   git(['-c', 'init.defaultBranch=main', 'init', '-q']);
-  const dates = messages.map((_, i) => new Date(start + i * 86_400_000).toISOString().replace('.000Z', 'Z'));
-  messages.forEach((message, i) => git(['commit', '-q', '--allow-empty', '-m', message], { GIT_AUTHOR_DATE: dates[i], GIT_COMMITTER_DATE: dates[i] }));
-  const shas = git(['log', '--reverse', '--format=%H']).trim().split('\n');
-  return { dir, shas, dates: dates.map((d) => new Date(d).toISOString()) };
+  const seconds = messages.map((_, i) => Math.floor(start / 1000) + i * 86_400);
+  const stream = messages.map((message, i) => {
+    const data = Buffer.from(message, 'utf8');
+    return `commit refs/heads/main\ncommitter test <test@example.com> ${seconds[i]} +0000\ndata ${data.length}\n${message}\n`;
+  }).join('');
+  git(['fast-import', '--quiet'], stream);
+  const shas = git(['log', '--reverse', '--format=%H', 'main']).trim().split('\n');
+  return { dir, shas, dates: seconds.map((s) => new Date(s * 1000).toISOString()) };
 }
 
 export interface RunCopy {

@@ -36,7 +36,8 @@ export async function historyReportCommand(dir: string, opts: HistoryReportOptio
   if (opts.out != null) {
     const files = await writeSite(h, records, resolve(opts.out), { commitUrl: opts.commitUrl });
     // With --json, stdout is the document.
-    const summary = `${files.length} files in ${resolve(opts.out)}: ${h.runs.length} runs, ${h.commits.length} commits, ${h.machines.length} machines, ${records.length} change points`;
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    const summary = `${files.length} files in ${resolve(opts.out)}: ${count(h.runs.length, 'run')}, ${count(h.commits.length, 'commit')}, ${count(h.machines.length, 'machine')}, ${count(records.length, 'change point')}`;
     if (opts.json) process.stderr.write(`${summary}\n`);
     else lines.push(summary);
   }
