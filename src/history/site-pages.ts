@@ -155,9 +155,8 @@ function latest(s: Series | undefined): string {
   return p ? `<td class="num">${esc(s!.metric.format(p.value))}</td>` : '<td class="muted">–</td>';
 }
 
-/** The last change point: its change and commit; or how many runs showed none. */
+/** The index's last change point of a series: its change and commit; or how many runs showed none. */
 function lastChange(h: HistorySeries, s: Series | undefined, link: CommitLink): string {
-  // Only the index shows it.
   if (!s) return '<td class="muted">–</td>';
   const c = s.changes.at(-1);
   if (!c) return `<td class="muted">none in ${s.points.length} run${s.points.length === 1 ? '' : 's'}</td>`;
