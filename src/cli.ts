@@ -19,6 +19,7 @@ import { reportCommand } from './cli/report-command.ts';
 import { compareCommand } from './cli/compare-command.ts';
 import { baselineSaveCommand } from './cli/baseline-command.ts';
 import { mergeCommand } from './cli/merge-command.ts';
+import { addHistoryCommands } from './cli/history-command.ts';
 import { fsErrorMessage } from './results/output-paths.ts';
 
 const program = new Command('mobius-bench')
@@ -123,6 +124,8 @@ program
   .action(async (runDirs: string[], opts: { out: string }) => {
     console.log(await mergeCommand(runDirs, opts));
   });
+
+addHistoryCommands(program.command('history').description('results over commits: file runs by commit and machine, trends, change points'));
 
 program
   .command('list')

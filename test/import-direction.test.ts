@@ -1,6 +1,6 @@
 // The rooms of src/ import downward only (docs/design.md, "Rooms"):
-// cli → runner → report/gate/plan → suite, results, measure → protocol →
-// train → model → backend. A room may import its own floor or lower ones.
+// cli → runner → report/gate/plan/history → suite, results, measure →
+// protocol → train → model → backend. A room may import its own floor or lower ones.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -11,7 +11,7 @@ const SRC = fileURLToPath(new URL('../src', import.meta.url));
 const FLOOR: Record<string, number> = {
   'index.ts': 7, 'cli.ts': 6, cli: 6,
   runner: 5,
-  report: 4, gate: 4, plan: 4,
+  report: 4, gate: 4, plan: 4, history: 4,
   suite: 3, results: 3, measure: 3,
   // Between train and suite/results: what travels to the workers imports neither side's rooms.
   protocol: 2.5,

@@ -51,7 +51,7 @@ function inlineText(file: string, element: 'script' | 'style', clean: (text: str
 }
 
 /** Chart.js's UMD build from node_modules, without its source-map comment (no request for a .map). */
-function chartJs(): string {
+export function chartJs(): string {
   // The bundle carries the browser build beside itself.
   const file = BUNDLED ? join(bundleFolder(), 'chart.umd.js') : join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js');
   return inlineText(file, 'script', (src) => src.replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n'));
