@@ -1,26 +1,17 @@
 // The command line: wiring only. Errors the user can fix print one line and
 // exit 2; anything else is a bug and keeps its stack.
 import { readFileSync } from 'node:fs';
-import { runtimeFile } from './backend/runtime-files.ts';
 import { Command, CommanderError, Option } from 'commander';
-import { PRECISIONS, RUN_BACKENDS } from './backend/run-backends.ts';
-import { BACKEND_CHOICES } from './backend/run-backends.ts';
+import { runtimeFile } from './backend/runtime-files.ts';
+import { BACKEND_CHOICES, PRECISIONS, RUN_BACKENDS } from './backend/run-backends.ts';
+import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from './cli/options.ts';
 import { PRESET_NAMES } from './model/config.ts';
+import { fsErrorMessage } from './results/output-paths.ts';
 import { MODES } from './train/modes.ts';
 import { UserError } from './user-error.ts';
-import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from './cli/options.ts';
-import { formatParams } from './cli/params-command.ts';
-import { paramsReport } from './model/params-report.ts';
-import { formatStep, runStepCommand } from './cli/step-command.ts';
-import { listCommand, runCommand } from './cli/run-command.ts';
-import { envReport, formatEnv } from './cli/env-command.ts';
-import { formatPlan, planCommand } from './cli/plan-command.ts';
-import { reportCommand } from './cli/report-command.ts';
-import { compareCommand } from './cli/compare-command.ts';
-import { baselineSaveCommand } from './cli/baseline-command.ts';
-import { mergeCommand } from './cli/merge-command.ts';
-import { addHistoryCommands } from './cli/history-command.ts';
-import { fsErrorMessage } from './results/output-paths.ts';
+
+// Each command's module is imported when the command runs: `--help`, `--version`,
+// `report` and `compare` then load no TensorFlow.js, no planner and no trainer.
 
 const program = new Command('mobius-bench')
   .description('Benchmark serial vs parallel (Mobius) 3D-UNet training: memory and time per step')
@@ -33,7 +24,9 @@ program
   .description('parameter counts per group (spatial, temporal, parallel-only), from the config alone')
   .addOption(new Option('--preset <name>', 'network preset').choices(PRESET_NAMES).makeOptionMandatory())
   .option('--json', 'machine-readable output')
-  .action((opts: { preset: string; json?: boolean }) => {
+  .action(async (opts: { preset: string; json?: boolean }) => {
+    const { paramsReport } = await import('./model/params-report.ts');
+    const { formatParams } = await import('./cli/params-command.ts');
     const report = paramsReport(opts.preset);
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatParams(report));
   });
@@ -55,6 +48,7 @@ program
   .option('--force', "run even where the planner says the step cannot fit the backend's memory here")
   .option('--json', 'machine-readable output')
   .action(async (opts) => {
+    const { formatStep, runStepCommand } = await import('./cli/step-command.ts');
     const report = await runStepCommand(opts);
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatStep(report));
   });
@@ -79,6 +73,7 @@ program
   .option('--strict-claims', "exit 1 when one of the suite's claims fails (inconclusive ones do not)")
   .option('--json', 'machine-readable output, no progress bar')
   .action(async (suiteFile: string, opts) => {
+    const { runCommand } = await import('./cli/run-command.ts');
     process.exitCode = await runCommand({ suiteFile, ...opts });
   });
 
@@ -88,6 +83,7 @@ program
   .argument('<run>', 'a run folder or its results.jsonl')
   .option('--out <dir>', 'where to write them (default: the run folder)')
   .action(async (input: string, opts: { out?: string }) => {
+    const { reportCommand } = await import('./cli/report-command.ts');
     const { outDir, files } = await reportCommand(input, opts);
     console.log(`${files.length} files in ${outDir}`);
   });
@@ -102,6 +98,7 @@ program
   .option('--allow-missing', 'a baseline cell missing from the current run warns instead of failing (a filtered or partial run)')
   .option('--threshold <metric=value>', 'tensor, gpu, rss, time (5, 5%, 16MiB or off), p=…, claims=off; repeatable', (v: string, prev: string[] = []) => [...prev, v])
   .action(async (baseline: string, current: string, opts) => {
+    const { compareCommand } = await import('./cli/compare-command.ts');
     process.exitCode = await compareCommand(baseline, current, opts);
   });
 
@@ -113,6 +110,7 @@ baselineCommand
   .option('--to <file>', 'where (default: reports/baselines/<suite>.json)')
   .option('--force', 'replace an existing baseline file')
   .action(async (runDir: string, opts: { to?: string; force?: boolean }) => {
+    const { baselineSaveCommand } = await import('./cli/baseline-command.ts');
     console.log(await baselineSaveCommand(runDir, opts));
   });
 
@@ -122,16 +120,38 @@ program
   .argument('<runs...>', 'run folders')
   .requiredOption('--out <dir>', 'the merged run folder')
   .action(async (runDirs: string[], opts: { out: string }) => {
+    const { mergeCommand } = await import('./cli/merge-command.ts');
     console.log(await mergeCommand(runDirs, opts));
   });
 
-addHistoryCommands(program.command('history').description('results over commits: file runs by commit and machine, trends, change points'));
+const historyCommand = program.command('history').description('results over commits: file runs by commit and machine, trends, change points');
+historyCommand
+  .command('add')
+  .description('file a finished run under its commit and machine (one new file; a run filed before is refused)')
+  .argument('<run>', 'a run folder')
+  .requiredOption('--history <dir>', 'the history folder (made if new)')
+  .action(async (runDir: string, opts: { history: string }) => {
+    const { historyAddCommand } = await import('./cli/history-command.ts');
+    console.log(historyAddCommand(runDir, opts));
+  });
+historyCommand
+  .command('report')
+  .description('render the trends as a static site and find the change points (E-Divisive means)')
+  .argument('<dir>', 'the history folder')
+  .option('--out <site>', 'write the site into this folder')
+  .option('--json', 'print the change points as JSON')
+  .option('--commit-url <template>', 'link commits to the forge, e.g. https://github.com/owner/repo/commit/{commit} (default: the site\'s commits page)')
+  .action(async (dir: string, opts: { out?: string; json?: boolean; commitUrl?: string }) => {
+    const { historyReportCommand } = await import('./cli/history-command.ts');
+    console.log(await historyReportCommand(dir, opts));
+  });
 
 program
   .command('list')
   .description('the suites in ./suites, or the cells of one suite')
   .argument('[suite]', 'suite file')
   .action(async (suiteFile?: string) => {
+    const { listCommand } = await import('./cli/run-command.ts');
     console.log(await listCommand(suiteFile));
   });
 
@@ -141,6 +161,7 @@ program
   .option('--python <path>', "the torch worker's interpreter to probe (default: $MOBIUS_PYTHON, else the first python3 with torch)")
   .option('--json', 'machine-readable output')
   .action(async (opts: { json?: boolean; python?: string }) => {
+    const { envReport, formatEnv } = await import('./cli/env-command.ts');
     const report = await envReport({ python: opts.python });
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatEnv(report));
   });
@@ -163,6 +184,7 @@ program
   .option('--max-batch', 'also find the largest batch that fits, per mode')
   .option('--json', 'machine-readable output')
   .action(async (suite: string | undefined, opts) => {
+    const { formatPlan, planCommand } = await import('./cli/plan-command.ts');
     const report = await planCommand({ suite, ...opts });
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatPlan(report));
   });

@@ -2,7 +2,6 @@
 // by commit and machine; `mobius-bench history report <dir> [--out site]
 // [--json]` renders the trends and prints the change points.
 import { relative, resolve } from 'node:path';
-import type { Command } from 'commander';
 import { addRun } from '../history/add-run.ts';
 import { changePointRecords } from '../history/change-point-report.ts';
 import { readHistory } from '../history/history-folder.ts';
@@ -43,26 +42,4 @@ export async function historyReportCommand(dir: string, opts: HistoryReportOptio
   }
   if (opts.json) lines.push(JSON.stringify({ history: dir, runs: h.runs.length, commits: h.commits.length, machines: h.machines.length, changePoints: records }, null, 2));
   return lines.join('\n');
-}
-
-/** The `history` subcommands, on the command cli.ts made (so that they inherit its error handling). */
-export function addHistoryCommands(history: Command): void {
-  history
-    .command('add')
-    .description('file a finished run under its commit and machine (one new file; a run filed before is refused)')
-    .argument('<run>', 'a run folder')
-    .requiredOption('--history <dir>', 'the history folder (made if new)')
-    .action((runDir: string, opts: { history: string }) => {
-      console.log(historyAddCommand(runDir, opts));
-    });
-  history
-    .command('report')
-    .description('render the trends as a static site and find the change points (E-Divisive means)')
-    .argument('<dir>', 'the history folder')
-    .option('--out <site>', 'write the site into this folder')
-    .option('--json', 'print the change points as JSON')
-    .option('--commit-url <template>', 'link commits to the forge, e.g. https://github.com/owner/repo/commit/{commit} (default: the site\'s commits page)')
-    .action(async (dir: string, opts: HistoryReportOptions) => {
-      console.log(await historyReportCommand(dir, opts));
-    });
 }
