@@ -10,13 +10,17 @@
 //   node_modules/      tsx and esbuild's binary for this platform (suites are
 //                      TypeScript, loaded at run time); @napi-rs/canvas with --png
 // Run it as `node <out>/mobius-bench.mjs run suites/h100.ts`.
-//   npx tsx tools/bundle.ts [--out dist/mobius-bench] [--png]
+// `npm run build` (npm ci's prepare) builds it --in-repo, into dist/mobius-bench/,
+// without node_modules (Node finds them in the repository's): what
+// bin/mobius-bench.js runs while it is fresh (bin/fresh-build.js).
+//   npx tsx tools/bundle.ts [--out dist/mobius-bench] [--png] [--in-repo]
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
-const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist/mobius-bench' }, png: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist/mobius-bench' }, png: { type: 'boolean', default: false }, 'in-repo': { type: 'boolean', default: false } } });
+const startedAt = Date.now();
 const out = resolve(values.out);
 const root = resolve(import.meta.dirname, '..');
 // npm ci installs flat: every package is a folder of node_modules (some hide package.json from require).
@@ -74,12 +78,16 @@ cpSync(join(root, 'python', 'mobius_bench_torch'), join(out, 'python', 'mobius_b
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
 writeFileSync(join(out, 'package.json'), `${JSON.stringify({ name: pkg.name, version: pkg.version, type: 'module', private: true }, null, 2)}\n`);
 
-// tsx loads the suites; esbuild's native binary for this platform does the work.
-const modules = ['tsx', 'esbuild', `@esbuild/${process.platform}-${process.arch}`];
-if (values.png) modules.push('@napi-rs/canvas', `@napi-rs/canvas-${process.platform}-${process.arch}-gnu`);
+// tsx loads the suites; esbuild's native binary for this platform does the work. A build
+// inside the repository (--in-repo: `npm run build`) finds these, and the optional
+// tfjs-node packages, in the repository's node_modules above it, as Node resolves.
+const modules = values['in-repo'] ? [] : ['tsx', 'esbuild', `@esbuild/${process.platform}-${process.arch}`];
+if (values.png && !values['in-repo']) modules.push('@napi-rs/canvas', `@napi-rs/canvas-${process.platform}-${process.arch}-gnu`);
 for (const m of modules) {
   const from = packageFolder(m);
   if (!existsSync(from)) throw new Error(`${m} is not installed here: run npm ci first`);
   cpSync(from, join(out, 'node_modules', m), { recursive: true });
 }
-console.log(`mobius-bench ${pkg.version} in ${out}: node ${join(values.out, 'mobius-bench.mjs')} --help${values.png ? '' : ' (no PNG charts: build with --png for them)'}`);
+// Written last: bin/fresh-build.js runs a build only if it finished, and started after every change to its sources.
+writeFileSync(join(out, 'build-info.json'), `${JSON.stringify({ startedAt, version: pkg.version }, null, 2)}\n`);
+console.log(`mobius-bench ${pkg.version} in ${out}: node ${join(values.out, 'mobius-bench.mjs')} --help${values.png || values['in-repo'] ? '' : ' (no PNG charts: build with --png for them)'}`);

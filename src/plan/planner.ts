@@ -1,13 +1,15 @@
-// Plans cells (a suite's, or one from flags) on the meta backend, in this
-// process: peak memory and its split, FLOPs per step, whether each fits a
-// device, and with maxBatch the largest batch that fits, per mode.
-import { initMetaBackend } from '../backend/meta/init.ts';
+// Plans cells (a suite's, or one from flags), in this process: peak memory
+// and its split, FLOPs per step, whether each fits a device, and with
+// maxBatch the largest batch that fits, per mode. A torch cell is planned by
+// the PyTorch planner alone (plan/torch/: memory and matrix FLOPs); a
+// TensorFlow.js cell on the meta backend, which is loaded — TensorFlow.js
+// with it — only when such a cell is planned.
 import type { MetaBackend } from '../backend/meta/meta-backend.ts';
-import { BufferTracker } from '../measure/tensor-memory.ts';
+import type { BufferTracker } from '../measure/tensor-memory.ts';
 import type { Cell, CellConfig } from '../protocol/cell-config.ts';
 import { searchLabel } from '../protocol/labels.ts';
 import type { Device } from './devices.ts';
-import { planCell, type PlannedMemory } from './plan-cell.ts';
+import type { CellPlan, PlannedMemory } from './plan-cell.ts';
 import { planTorchCell } from './torch/plan-torch-cell.ts';
 
 /** Whose memory a plan predicts: TensorFlow.js's unique tensor buffers, or PyTorch's CUDA allocator. */
@@ -19,8 +21,13 @@ export interface PlannedCell {
   /** Said with every plan: the two frameworks' figures differ by up to 5×. */
   framework: PlannedFramework;
   memory: PlannedMemory & { savedBytes?: number };
-  /** FLOPs of one optimizer step (counted on the shape-only TensorFlow.js backend for both frameworks: the same network). */
+  /**
+   * FLOPs of one optimizer step: for a torch cell the matrix FLOPs of its forward and backward
+   * (what MFU counts); for a TensorFlow.js cell every kernel the meta backend counted.
+   */
   flops: number;
+  /** torch cells: `flops` plus the checkpointed modes' recomputed forward (what HFU counts). */
+  hardwareFlops?: number;
   fits: boolean;
   planMs: number;
 }
@@ -35,27 +42,35 @@ export interface MaxBatch {
 }
 
 export class Planner {
-  private constructor(private readonly backend: MetaBackend, private readonly tracker: BufferTracker) {}
+  private tfjs: Promise<{ backend: MetaBackend; tracker: BufferTracker; planCell: (config: CellConfig, backend: MetaBackend, tracker: BufferTracker) => Promise<CellPlan> }> | null = null;
 
-  /** Installs the tracker before any tensor exists, then activates the meta backend. */
   static async create(): Promise<Planner> {
-    const tracker = new BufferTracker().install();
-    return new Planner(await initMetaBackend(), tracker);
+    return new Planner();
+  }
+
+  /** The meta backend, at the first TensorFlow.js cell: the tracker installed before any tensor exists. */
+  private planTfjs(config: CellConfig): Promise<CellPlan> {
+    this.tfjs ??= (async () => {
+      const [{ BufferTracker }, { initMetaBackend }, { planCell }] = await Promise.all([import('../measure/tensor-memory.ts'), import('../backend/meta/init.ts'), import('./plan-cell.ts')]);
+      const tracker = new BufferTracker().install();
+      return { backend: await initMetaBackend(), tracker, planCell };
+    })();
+    return this.tfjs.then(({ backend, tracker, planCell }) => planCell(config, backend, tracker));
   }
 
   async plan(cell: Cell, device: Device): Promise<PlannedCell> {
-    const p = await planCell(cell.config, this.backend, this.tracker);
     if (cell.config.backend !== 'torch') {
+      const p = await this.planTfjs(cell.config);
       return { id: cell.id, config: cell.config, framework: 'tensorflow.js', memory: p.memory, flops: p.flops, fits: p.memory.peakBytes <= device.bytes, planMs: p.planMs };
     }
     const t = planTorchCell(cell.config, { attention: 'sdpa' });
-    return { id: cell.id, config: cell.config, framework: 'pytorch', memory: t.memory, flops: p.flops, fits: t.memory.peakBytes <= device.bytes, planMs: p.planMs + t.planMs };
+    return { id: cell.id, config: cell.config, framework: 'pytorch', memory: t.memory, flops: t.flops.model, hardwareFlops: t.flops.hardware, fits: t.memory.peakBytes <= device.bytes, planMs: t.planMs };
   }
 
-  /** The planned peak alone: what --max-batch bisects on (torch cells need no tfjs plan for it). */
+  /** The planned peak alone: what --max-batch bisects on. */
   private async peakOf(config: CellConfig): Promise<number> {
     if (config.backend === 'torch') return planTorchCell(config, { attention: 'sdpa' }).memory.peakBytes;
-    return (await planCell(config, this.backend, this.tracker)).memory.peakBytes;
+    return (await this.planTfjs(config)).memory.peakBytes;
   }
 
   /** Doubles the batch until it no longer fits, then bisects (the peak grows with the batch). */

@@ -10,7 +10,7 @@ import type { CellView, ReportData } from './report-data.ts';
 export const CSV_COLUMNS = [
   'id', 'label', 'preset', 'mode', 'batch', 'accum', 'frames', 'size', 'backend', 'status', 'steps',
   'step_ms_median', 'step_ms_p95', 'step_ms_min', 'step_ms_max', 'step_ms_mad', 'samples_per_s',
-  'tensor_start_mb', 'tensor_peak_mb', 'tensor_peak_planned_mb', 'tflop_per_step_planned', 'rss_peak_mb',
+  'tensor_start_mb', 'tensor_peak_mb', 'tensor_peak_planned_mb', 'tflop_per_step_planned', 'mfu', 'hfu', 'rss_peak_mb',
   'gpu_process_peak_mib', 'gpu_process_matched', 'gpu_device_peak_mib', 'gpu_device_above_baseline_mib', 'gpu_energy_j_per_step',
   'params_trainable', 'params_frozen', 'loss_final', 'failure_reason', 'failure_message',
 ] as const;
@@ -50,6 +50,8 @@ export function csvRecord(cell: CellView): Record<CsvColumn, CsvValue> {
     tensor_peak_mb: mb(memory?.peakBytes),
     tensor_peak_planned_mb: mb(cell.planned?.peakBytes),
     tflop_per_step_planned: round(cell.planned == null ? null : cell.planned.flops / 1e12, 6),
+    mfu: round(ok?.efficiency?.mfu, 5),
+    hfu: round(ok?.efficiency?.hfu, 5),
     rss_peak_mb: mb(ok?.memory.rssPeakBytes),
     gpu_process_peak_mib: gpu?.processPeakMiB ?? null,
     gpu_process_matched: gpu ? gpu.processMatched : null,

@@ -180,15 +180,16 @@ function timelineNote(data: ReportData): string {
 const CELL_COLUMNS: Array<[CsvColumn, string]> = [
   ['id', 'id'], ['preset', 'preset'], ['mode', 'mode'], ['batch', 'batch'], ['accum', 'accum'], ['frames', 'frames'], ['size', 'size (px)'],
   ['status', 'status'], ['steps', 'steps'], ['step_ms_median', 'median step (ms)'], ['step_ms_p95', 'p95 step (ms)'], ['step_ms_mad', 'MAD (ms)'], ['samples_per_s', 'samples/s'],
-  ['tensor_start_mb', 'tensor at start (MB)'], ['tensor_peak_mb', 'tensor peak (MB)'], ['tensor_peak_planned_mb', 'planned peak (MB)'], ['rss_peak_mb', 'RSS peak (MB)'],
+  ['tensor_start_mb', 'tensor at start (MB)'], ['tensor_peak_mb', 'tensor peak (MB)'], ['tensor_peak_planned_mb', 'planned peak (MB)'], ['mfu', 'MFU'], ['hfu', 'HFU'], ['rss_peak_mb', 'RSS peak (MB)'],
   ['gpu_process_peak_mib', 'GPU process peak (MiB)'], ['gpu_device_peak_mib', 'GPU device peak (MiB)'], ['params_trainable', 'trainable params'], ['loss_final', 'final loss'],
 ];
 
 function cellsTable(data: ReportData): string {
-  const digits: Partial<Record<CsvColumn, number>> = { step_ms_median: 1, step_ms_p95: 1, step_ms_mad: 1, samples_per_s: 3, tensor_start_mb: 1, tensor_peak_mb: 1, tensor_peak_planned_mb: 1, rss_peak_mb: 1, loss_final: 4 };
+  const digits: Partial<Record<CsvColumn, number>> = { step_ms_median: 1, step_ms_p95: 1, step_ms_mad: 1, samples_per_s: 3, tensor_start_mb: 1, tensor_peak_mb: 1, tensor_peak_planned_mb: 1, mfu: 3, hfu: 3, rss_peak_mb: 1, loss_final: 4 };
   const gpu = data.cells.some((c) => c.result.gpu != null);
   const planned = data.cells.some((c) => c.planned != null);
-  const columns = CELL_COLUMNS.filter(([col]) => (gpu || !col.startsWith('gpu_')) && (planned || col !== 'tensor_peak_planned_mb'));
+  const utilisation = data.cells.some((c) => c.result.status === 'ok' && c.result.efficiency?.mfu != null);
+  const columns = CELL_COLUMNS.filter(([col]) => (gpu || !col.startsWith('gpu_')) && (planned || col !== 'tensor_peak_planned_mb') && (utilisation || (col !== 'mfu' && col !== 'hfu')));
   const rows = data.cells.map((cell) => {
     const rec = csvRecord(cell);
     const tds = columns.map(([col]) => {

@@ -71,9 +71,13 @@ const lineBase = {
 };
 
 const efficiencySchema = z.object({
+  /** Model FLOPs: the matrix products of forward and backward (lines before 2026-12: every kernel TensorFlow.js counted). */
   flopsPerStep: z.number().nonnegative(),
   peakFlopsPerSecond: z.number().positive().nullable(),
   mfu: z.number().nonnegative().nullable(),
+  /** Hardware FLOPs: the model's plus the checkpointed modes' recomputed forward (absent in older lines). */
+  hardwareFlopsPerStep: z.number().nonnegative().optional(),
+  hfu: z.number().nonnegative().nullable().optional(),
 });
 export type Efficiency = z.output<typeof efficiencySchema>;
 
@@ -92,7 +96,7 @@ const okLineSchema = z.object({
   stats: z.unknown().optional(),
   memory: cellMemorySchema,
   startup: startupSchema.nullable().default(null),
-  /** torch cells: the planner's FLOPs per step and MFU against the device's dense peak (null: unknown device). */
+  /** torch cells: the planner's FLOPs per step, MFU (model FLOPs) and HFU (with recompute) against the device's dense peak (null: unknown device). */
   efficiency: efficiencySchema.nullable().default(null),
 });
 

@@ -137,7 +137,7 @@ export async function runSuite(given: RunOptions): Promise<RunSummary> {
   const device = opts.device ?? 'a100-40gb';
   parseDevice(device);
   const plans = opts.force && !opts.plan && !opts.skipUnfit ? await planCells(todo.filter((c) => c.config.backend === 'torch'), device) : await planCells(todo, device);
-  const flopsOf = new Map(plans.map((p) => [p.id, p.flops]));
+  const flopsOf = new Map(plans.map((p) => [p.id, { model: p.flops, hardware: p.hardwareFlops }]));
   if (opts.plan || opts.skipUnfit) writePlanFile(out, { device, cells: plans });
   const skipped: UnfitCell[] = [];
   if (!opts.force) {

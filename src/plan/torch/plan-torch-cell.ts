@@ -49,6 +49,11 @@ export interface TorchCellPlan {
   phases: { peakIn: 'forward' | 'backward' | 'optimizer-step'; forwardBytes: number; backwardBytes: number; optimizerStepBytes: number; workspaceBytes: number };
   trainableParams: number;
   frozenParams: number;
+  /**
+   * Matrix FLOPs of one optimizer step (tape.ts MatrixFlops, × accum): `model` forward and
+   * backward, what MFU counts; `hardware` also the checkpointed modes' recomputed forward (HFU).
+   */
+  flops: { model: number; hardware: number };
   notes: string[];
   planMs: number;
 }
@@ -91,6 +96,10 @@ export function planTorchCell(config: CellConfig, opts: TorchPlanOptions): Torch
     phases: { peakIn, forwardBytes, backwardBytes, optimizerStepBytes, workspaceBytes: workspaces },
     trainableParams: statics.trainableParams,
     frozenParams: statics.frozenParams,
+    flops: {
+      model: config.accum * (record.tape.flops.forward + record.tape.flops.backward),
+      hardware: config.accum * (record.tape.flops.forward + record.tape.flops.backward + record.tape.flops.recompute),
+    },
     notes: [
       `PyTorch plan: predicts ${what} for the torch worker's net, not a TensorFlow.js run.`,
       `attention '${opts.attention}'${opts.attention === 'sdpa' ? ' (flash / memory-efficient kernels: q, k, v, output and log-sum-exp kept, no score matrix)' : ' (softmax(QKᵀ)V written out: the score matrix is kept)'}; precision ${resolveTorchSettings(config).precision}, frozen weights ${resolveTorchSettings(config).frozenWeights}.`,

@@ -47,8 +47,22 @@ export class CheckpointSegment {
   constructor(readonly inputs: Storage[]) {}
 }
 
+/**
+ * Matrix FLOPs of the micro-batch (2 per multiply-add of a linear, a convolution or an
+ * attention product; elementwise work is not counted, as MFU conventionally does not):
+ * `forward` every op run, `backward` the gradients autograd computes (one product of the
+ * forward's size per operand that needs its gradient), `recompute` the forward ops of
+ * checkpoint segments, run again in backward.
+ */
+export interface MatrixFlops {
+  forward: number;
+  backward: number;
+  recompute: number;
+}
+
 export class Tape {
   gradEnabled = true;
+  readonly flops: MatrixFlops = { forward: 0, backward: 0, recompute: 0 };
   private nextStorage = 0;
   private step = 0;
   readonly nodes: AutogradNode[] = [];
@@ -97,11 +111,16 @@ export class Tape {
    * One op: reads `inputs`, makes `outputs`, and where it needs grad, a node
    * that saves `saved` (already filtered by the op's own rules).
    */
-  record(op: string, inputs: ReadonlyArray<Tensor | null | undefined>, outputs: readonly Tensor[], saved: ReadonlyArray<Tensor | Storage>, opts: { scratchBytes?: number; passesGradThrough?: boolean } = {}): void {
+  record(op: string, inputs: ReadonlyArray<Tensor | null | undefined>, outputs: readonly Tensor[], saved: ReadonlyArray<Tensor | Storage>, opts: { scratchBytes?: number; passesGradThrough?: boolean; flops?: { forward: number; backward: number } } = {}): void {
     this.step++;
     this.use(...inputs);
     for (const o of outputs) this.lastUse.set(o.storage, this.step);
+    if (opts.flops) {
+      this.flops.forward += opts.flops.forward;
+      if (this.segment) this.flops.recompute += opts.flops.forward;
+    }
     if (!this.needsGrad(...inputs)) return;
+    if (opts.flops) this.flops.backward += opts.flops.backward;
     const savedStorages = [...new Set(saved.map((s) => (s instanceof Storage ? s : s.storage)))];
     const node: AutogradNode = {
       seq: this.nodes.length,

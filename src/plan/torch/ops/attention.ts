@@ -38,7 +38,11 @@ function sdpa(tape: Tape, qIn: Tensor, kIn: Tensor, vIn: Tensor, label: string):
   const out = permute(tape, written, [0, 2, 1, 3]);
   const lse = tape.alloc([n, heads, flash ? lq : roundUp(lq, 32)], 'float32', false, `${label}:logsumexp`);
   const flashScratch = flash ? n * heads * roundUp(lq, 128) * (roundUp(d, 32) + 1) * DTYPE_BYTES.float32 : 0;
-  tape.record(flash ? 'flash_attention' : 'efficient_attention', [q, k, v], [out], [q, k, v, written, lse], { scratchBytes: flashScratch });
+  // QKᵀ and PV, 2·Lq·Lk·d each per head. Backward: dP = dO·Vᵀ, then dV, dQ, dK for those of
+  // v, q, k that need a gradient — each a product of that size.
+  const product = 2 * n * heads * lq * k.shape[2]! * d;
+  const backward = product * (1 + [q, k, v].filter((t) => t.requiresGrad).length);
+  tape.record(flash ? 'flash_attention' : 'efficient_attention', [q, k, v], [out], [q, k, v, written, lse], { scratchBytes: flashScratch, flops: { forward: 2 * product, backward } });
   return out;
 }
 

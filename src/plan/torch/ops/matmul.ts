@@ -5,9 +5,14 @@
 // should_compute_output guards), so a frozen linear keeps its weight (for the
 // input's gradient) but not its input.
 import { promote } from '../dtype.ts';
-import { contiguousStrides, isContiguous, viewStrides } from '../strided.ts';
+import { contiguousStrides, isContiguous, numel, viewStrides } from '../strided.ts';
 import type { Tape, Tensor } from '../tape.ts';
 import { autocastArg, contiguous, expand, reshape, transpose, view } from './layout.ts';
+
+/** Gradients a product's backward computes: one product of the forward's size per operand that needs it. */
+function gradOperands(a: Tensor, b: Tensor): number {
+  return (a.requiresGrad ? 1 : 0) + (b.requiresGrad ? 1 : 0);
+}
 
 /** mm / bmm / addmm: [.., n, m] × [.., m, p]; keeps each operand only for the other's gradient. */
 function matrixProduct(tape: Tape, op: 'mm' | 'bmm' | 'addmm', a: Tensor, b: Tensor, bias: Tensor | null, label: string): Tensor {
@@ -16,7 +21,8 @@ function matrixProduct(tape: Tape, op: 'mm' | 'bmm' | 'addmm', a: Tensor, b: Ten
   const saved: Tensor[] = [];
   if (b.requiresGrad) saved.push(a);
   if (a.requiresGrad) saved.push(b);
-  tape.record(op, [bias, a, b], [out], saved);
+  const forward = 2 * numel(shape) * a.shape[a.shape.length - 1]!;
+  tape.record(op, [bias, a, b], [out], saved, { flops: { forward, backward: forward * gradOperands(a, b) } });
   return out;
 }
 
@@ -113,6 +119,8 @@ export function convolution(tape: Tape, xIn: Tensor, weight: Tensor, biasIn: Ten
   const bias = biasIn ? autocastArg(tape, biasIn, policy) : null;
   const shape = [x.shape[0]!, weight.shape[0]!, ...outSpatial];
   const out = tape.alloc(shape, x.dtype, tape.needsGrad(x, w, bias), label, contiguousStrides(shape));
-  tape.record('convolution', [x, w, bias], [out], [x, w]);
+  // Each output element: a multiply-add over in-channels × kernel (groups 1).
+  const forward = 2 * numel(shape) * numel(weight.shape.slice(1));
+  tape.record('convolution', [x, w, bias], [out], [x, w], { flops: { forward, backward: forward * gradOperands(x, w) } });
   return out;
 }
