@@ -1,5 +1,5 @@
 // Activation checkpointing on TensorFlow.js (segment recompute): the
-// gradients equal the plain modes' (cpu backend), for both nets, with
+// gradients equal the plain modes' (wasm, the backend runs use), for both nets, with
 // accumulation, on the tiny preset and a deeper config; frozen weights stay
 // bit-identical; the unique-buffer peak is lower and every buffer a step
 // allocates is freed by its end (wasm).
@@ -42,7 +42,7 @@ const CASES: Array<[string, Partial<TrainerOptions>]> = [
 for (const [plain, ckpt] of [['delta-serial', 'delta-serial-ckpt'], ['delta-parallel', 'delta-parallel-ckpt']] as Array<[Mode, Mode]>) {
   for (const [label, overrides] of CASES) {
     test(`${ckpt} (${label}): the gradients of ${plain}`, async () => {
-      await initBackend('cpu');
+      await initBackend('wasm');
       const a = stepGradients(tinyOptions(plain, overrides));
       const b = stepGradients(tinyOptions(ckpt, overrides));
       assert.ok(Math.abs(a.loss - b.loss) <= 1e-6 * a.loss, `loss ${a.loss} vs ${b.loss}`);
@@ -56,7 +56,7 @@ for (const [plain, ckpt] of [['delta-serial', 'delta-serial-ckpt'], ['delta-para
 }
 
 test('checkpointed steps leave frozen weights bit-identical and change every trained one', async () => {
-  await initBackend('cpu');
+  await initBackend('wasm');
   for (const mode of ['delta-serial-ckpt', 'delta-parallel-ckpt'] as Mode[]) {
     const trainer = new Trainer(tinyOptions(mode, { learningRate: 1e-3 }));
     const before = snapshot(Object.fromEntries(trainer.net.params.map((p) => [p.name, p.v])));

@@ -3,7 +3,7 @@
 // sources; otherwise the sources, so an edited tree never runs stale code.
 import assert from 'node:assert/strict';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { BUILD_SOURCES, freshBuild } from '../bin/fresh-build.js';
 import { tempDir } from './temp-dir.ts';
@@ -14,6 +14,7 @@ function repo(sourcesAt: number, builtAt: number | null): string {
   for (const s of BUILD_SOURCES) {
     const path = join(root, s);
     if (s.includes('.')) {
+      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, '{}');
     } else {
       mkdirSync(join(path, 'deeper'), { recursive: true });

@@ -1,5 +1,5 @@
 // Gradients of the training step: the analytic gradient of temporal weights
-// matches finite differences (cpu backend), and computing the frozen stream
+// matches finite differences (wasm, the backend runs use), and computing the frozen stream
 // outside the tape changes no gradient.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -27,7 +27,7 @@ function wakeTemporalLayers(trainer: Trainer): void {
 
 for (const mode of ['delta-serial', 'delta-parallel'] as Mode[]) {
   test(`${mode}: gradients of temporal weights match central finite differences`, async () => {
-    await initBackend('cpu');
+    await initBackend('wasm');
     const trainer = new Trainer(tinyOptions(mode));
     wakeTemporalLayers(trainer);
     const batch = trainer.batchFor(0, 0);
@@ -66,7 +66,7 @@ for (const mode of ['delta-serial', 'delta-parallel'] as Mode[]) {
 
 for (const mode of ['delta-parallel', 'delta-serial'] as Mode[]) {
   test(`${mode}: gradients with the frozen stream outside the tape equal those inside`, async () => {
-    await initBackend('cpu');
+    await initBackend('wasm');
     const results = [true, false].map((hoistFrozen) => {
       const trainer = new Trainer(tinyOptions(mode, { hoistFrozen }));
       wakeTemporalLayers(trainer);

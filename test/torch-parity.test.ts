@@ -2,7 +2,7 @@
 // the worker writes a fixture (python -m mobius_bench_checks.parity_fixture:
 // its weights moved off their initialisation, inputs, float64 output, the
 // gradients of the trained weights), the TypeScript net of the same config
-// loads it by name and reproduces it in float32 (cpu backend) — the parallel
+// loads it by name and reproduces it in float32 (wasm) — the parallel
 // net with its own layers, on the tiny preset and on a deeper config.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -47,7 +47,7 @@ const CASES: Array<[string, UNetConfig, number]> = [['tiny', PRESETS.tiny.config
 
 for (const [label, unet, size] of CASES) {
   test(`${label}: the TypeScript parallel net reproduces the torch worker's: output and trained-weight gradients`, { skip }, async () => {
-    await initBackend('cpu');
+    await initBackend('wasm');
     const r = checkAgainstFixture(new ParallelUNet(unet), torchFixture('parallel', unet, size), ['temporal', 'extra']);
     console.log(`parallel ${label}: output error ${r.outputError.toExponential(2)}, ${r.gradients} gradients, worst ${r.worstGradient.error.toExponential(2)} (${r.worstGradient.name})`);
     assert.ok(r.outputError <= 1e-4, `output: max |diff| / max |ref| = ${r.outputError}`);
@@ -57,7 +57,7 @@ for (const [label, unet, size] of CASES) {
 }
 
 test('deeper config: the TypeScript serial net reproduces the torch worker’s', { skip }, async () => {
-  await initBackend('cpu');
+  await initBackend('wasm');
   const r = checkAgainstFixture(new SerialUNet(DEEPER), torchFixture('serial', DEEPER, 32), ['temporal']);
   console.log(`serial deeper config: output error ${r.outputError.toExponential(2)}, worst gradient ${r.worstGradient.error.toExponential(2)}`);
   assert.ok(r.outputError <= 1e-4, `output: max |diff| / max |ref| = ${r.outputError}`);

@@ -160,24 +160,29 @@ def _out_of_memory(err: BaseException) -> bool:
     return (oom is not None and isinstance(err, oom)) or "out of memory" in str(err)
 
 
-def main() -> int:
-    protocol = Protocol()
+def handle(stdin_text: str, send) -> int:
+    """One cell from the run message's text: every message through `send`; the exit code."""
     try:
         try:
-            message = json.loads(sys.stdin.read())
+            message = json.loads(stdin_text)
         except json.JSONDecodeError as err:
             raise UserError(f"the worker's stdin is not valid JSON: {err}") from None
-        outcome = run_cell(parse_run_message(message), protocol.send)
+        outcome = run_cell(parse_run_message(message), send)
     except UserError as err:
-        protocol.send({"type": "error", "message": str(err), "userError": True})
+        send({"type": "error", "message": str(err), "userError": True})
         return 0
     except RuntimeError as err:
         if not _out_of_memory(err):
             raise
-        protocol.send({"type": "error", "message": f"out of memory: {err}", "userError": False})
+        send({"type": "error", "message": f"out of memory: {err}", "userError": False})
         return 0
-    protocol.send({"type": "done", "outcome": outcome})
+    send({"type": "done", "outcome": outcome})
     return 0
+
+
+def main() -> int:
+    protocol = Protocol()
+    return handle(sys.stdin.read(), protocol.send)
 
 
 if __name__ == "__main__":

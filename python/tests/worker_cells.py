@@ -1,7 +1,9 @@
-"""The worker processes test_worker.py checks: one per cell, as the harness
-runs them (the run message as JSON on stdin, JSON lines on stdout). conftest.py starts
-them as soon as pytest has collected a test that needs them, so they run
-beside the in-process tests; most of each one's time is torch's import."""
+"""The worker runs test_worker.py checks. Two are processes of their own, as the
+harness runs them (the run message as JSON on stdin, JSON lines on stdout): a
+good cell and unreadable input. conftest.py starts them as soon as pytest has
+collected a test that needs them, so they run beside the in-process tests; most
+of each one's time is torch's import. The other cells go through the same
+handler (worker.handle) in this process, which has imported torch already."""
 from __future__ import annotations
 
 import json
@@ -29,12 +31,15 @@ STDIN = {
     "invalid-json": '{"type": "run", "config": ',
 }
 
+# What needs a process of its own: the protocol on real file descriptors, a clean exit.
+IN_PROCESS_EXCEPT = ("delta-parallel", "invalid-json")
+
 _procs: dict[str, subprocess.Popen] = {}
 
 
 def start() -> None:
     for name, stdin in STDIN.items():
-        if name in _procs:
+        if name in _procs or name not in IN_PROCESS_EXCEPT:
             continue
         with tempfile.TemporaryFile("w+") as fh:
             fh.write(stdin)
@@ -44,9 +49,18 @@ def start() -> None:
 
 
 def results() -> dict[str, tuple[int, list[dict], str]]:
-    """name -> (exit code, the stdout lines parsed as JSON, stderr)."""
+    """name -> (exit code, the messages sent, stderr)."""
+    from mobius_bench_torch import worker
+
     start()
     out = {}
+    for name, stdin in STDIN.items():
+        if name in _procs:
+            continue
+        sent: list[dict] = []
+        # As Protocol.send writes them: through JSON, so what a process would print is what is checked.
+        code = worker.handle(stdin, lambda message: sent.append(json.loads(json.dumps(worker._finite(message)))))
+        out[name] = (code, sent, "")
     for name, proc in _procs.items():
         stdout, stderr = proc.communicate(timeout=300)
         out[name] = (proc.returncode, [json.loads(line) for line in stdout.splitlines()], stderr)

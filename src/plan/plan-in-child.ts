@@ -24,7 +24,8 @@ export async function planInChild(cells: Cell[], device: string): Promise<Planne
 
 function planInNewChild(cells: Cell[], device: string): Promise<PlannedCell[]> {
   return new Promise((resolve, reject) => {
-    const child = fork(runtimeFile('planWorker'), [], { execArgv: nodeWorkerExecArgv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const script = runtimeFile('planWorker');
+    const child = fork(script, [], { execArgv: nodeWorkerExecArgv(script), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     let reply: PlanReply | null = null;
     child.stderr!.on('data', (d: Buffer) => {

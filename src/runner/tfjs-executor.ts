@@ -1,5 +1,6 @@
 // The executor for TensorFlow.js cells: a Node process of its own per cell
-// (worker.ts, run through tsx), its messages over Node's IPC channel.
+// (worker.ts: through tsx from the sources, or the fresh build's worker.mjs),
+// its messages over Node's IPC channel.
 // `nodeWorkerExecutor` forks any script that speaks the worker protocol —
 // the tests' faulty workers use it.
 import { fork } from 'node:child_process';
@@ -13,7 +14,7 @@ export function nodeWorkerExecutor(script: string, name: string, env: NodeJS.Pro
   return {
     name,
     start(cell, onMessage) {
-      const child = fork(script, [], { execArgv: nodeWorkerExecArgv(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
+      const child = fork(script, [], { execArgv: nodeWorkerExecArgv(script), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
       const execution = processExecution(child, 'ipc', onMessage);
       child.send({ type: 'run', id: cell.id, config: cell.config } satisfies RunCellMessage, () => {
         // A worker that died before reading its cell: its exit says why.
