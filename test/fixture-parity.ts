@@ -44,7 +44,14 @@ function perFrame(t: tf.Tensor, frames: number): tf.Tensor {
  * ways), runs its forward in eval mode and the gradient of the fixture's loss
  * for the `trained` groups. Disposes the net's weights afterwards.
  */
-export function checkAgainstFixture(net: VideoUNet, fixture: Map<string, NpzArray>, trained: readonly ParamGroup[], opts: { gradients?: boolean } = {}): FixtureParity {
+/** The first `clips` clips of a batch-first array (the net treats clips independently). */
+function firstClips(a: NpzArray, clips: number | undefined): NpzArray {
+  if (clips == null || clips >= a.shape[0]!) return a;
+  const per = a.values.length / a.shape[0]!;
+  return { ...a, shape: [clips, ...a.shape.slice(1)], values: a.values.slice(0, clips * per) } as NpzArray;
+}
+
+export function checkAgainstFixture(net: VideoUNet, fixture: Map<string, NpzArray>, trained: readonly ParamGroup[], opts: { gradients?: boolean; clips?: number } = {}): FixtureParity {
   const used = new Set<string>();
   net.materialize(0, trained, (p) => {
     const key = `param.${diffusersName(p.name)}`;
@@ -57,16 +64,19 @@ export function checkAgainstFixture(net: VideoUNet, fixture: Map<string, NpzArra
   const unused = [...fixture.keys()].filter((k) => k.startsWith('param.') && !used.has(k));
   assert.deepEqual(unused, [], 'every fixture weight has a place in the TypeScript net');
   try {
-    const sample = fixture.get('input.sample')!;
+    // opts.clips: a forward of the first clips only (their outputs do not depend on the others').
+    const part = (key: string) => firstClips(fixture.get(key)!, opts.clips);
+    const sample = part('input.sample');
     const frames = sample.shape[2]!;
     const inputs: UNetInputs = {
       noisy: toFramesNHWC(sample),
-      timesteps: perFrame(npzTensor(fixture.get('input.timesteps')!), frames) as tf.Tensor1D,
-      text: perFrame(npzTensor(fixture.get('input.text')!), frames) as tf.Tensor3D,
+      timesteps: perFrame(npzTensor(part('input.timesteps')), frames) as tf.Tensor1D,
+      text: perFrame(npzTensor(part('input.text')), frames) as tf.Tensor3D,
       frames,
     };
-    const expected = fixture.get('output.sample')!;
-    const target = npzTensor(fixture.get('loss.target')!);
+    const expected = part('output.sample');
+    const targetValues = part('loss.target');
+    const target = npzTensor(targetValues);
     let outputError = NaN;
     const forwardLoss = () => {
       const out = toVideoNCFHW(net.forward(inputs), frames);
@@ -81,7 +91,12 @@ export function checkAgainstFixture(net: VideoUNet, fixture: Map<string, NpzArra
       outputError = maxDiff / maxRef;
       return tf.mean(tf.squaredDifference(out, target)) as tf.Scalar;
     };
-    const fixtureLoss = fixture.get('loss.value')!.values[0]!;
+    const sliced = opts.clips != null && opts.clips < fixture.get('input.sample')!.shape[0]!;
+    if (sliced && opts.gradients !== false) throw new Error('the gradients are of the whole batch: check them without clips');
+    // The fixture's loss is over its whole batch; over some clips it is computed from its output and target.
+    const fixtureLoss = sliced
+      ? expected.values.reduce((sum, v, i) => sum + (v - targetValues.values[i]!) ** 2, 0) / expected.values.length
+      : fixture.get('loss.value')!.values[0]!;
     if (opts.gradients === false) {
       const loss = tf.tidy(() => forwardLoss().dataSync()[0]!);
       return { outputError, loss, fixtureLoss, worstGradient: { name: '', error: 0 }, gradients: 0 };
