@@ -5,8 +5,9 @@
 // It ran on TensorFlow.js (tfjs-node-gpu) at 64 px before the torch worker
 // existed: TensorFlow.js keeps every attention score matrix and more operands
 // for the backward pass, so the paper's cell planned at 129 GiB (serial) /
-// 79 GiB (parallel) in float32 at 256 px, while PyTorch trains it in about
-// 26 / 17 GB (bf16, H100). The paper's scale only fits where users train.
+// 79 GiB (parallel) in float32 at 256 px, while PyTorch trains it (batch 2 ×
+// accum 2, bf16) in 25.8 / 21.8 GB, measured on an H200 (docs/gpu-figures.md).
+// The paper's scale only fits where users train.
 // Full tuning at batch 4 × accum 2 may not fit an A100-40GB: an
 // out-of-memory cell is recorded as failed, which is itself the measurement.
 import { defineSuite } from 'mobius-bench';

@@ -11,7 +11,7 @@ import { mergeCommand } from '../src/cli/merge-command.ts';
 import type { CellResult } from '../src/results/cell-result.ts';
 import { readResults } from '../src/results/jsonl.ts';
 import { readRunRecord, type RunRecord } from '../src/results/run-record.ts';
-import { mergeRuns } from '../src/runner/merge.ts';
+import { mergeRuns } from '../src/results/merge-runs.ts';
 import { runSuite } from '../src/runner/run-suite.ts';
 import { selectCells } from '../src/suite/select.ts';
 import { UserError } from '../src/user-error.ts';

@@ -38,7 +38,7 @@ mkdirSync(out, { recursive: true });
 await build({
   entryPoints: {
     'mobius-bench': join(root, 'src/cli.ts'),
-    worker: join(root, 'src/runner/worker.ts'),
+    worker: join(root, 'src/runner/tfjs-worker.ts'),
     'plan-worker': join(root, 'src/plan/plan-worker.ts'),
     index: join(root, 'src/index.ts'),
   },

@@ -56,7 +56,8 @@ for (const suiteFile of values.suite ?? DEFAULT_SUITES) {
           ...(frozen !== 'fp32' ? { frozen_dtype: frozen } : {}),
         }
       : null;
-    const name = `${c.mode}-${c.size}px-${precision}${frozen !== 'fp32' ? `-frozen-${frozen}` : ''}`;
+    // Every field that tells two cells of these suites apart: no file overwrites another.
+    const name = `${c.mode}-${c.size}px-${precision}${frozen !== 'fp32' ? `-frozen-${frozen}` : ''}${c.batch !== 2 || c.accum !== 2 || c.frames !== 8 ? `-b${c.batch}a${c.accum}f${c.frames}` : ''}`;
     // One line per cell: a name for the files, the worker's stdin message, the reference's argument.
     lines.push(JSON.stringify({ name, worker: { type: 'run', id: cell.id, config: c }, reference }));
   }

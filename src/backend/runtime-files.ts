@@ -35,7 +35,7 @@ export function isBundledPackage(pkg: string): boolean {
 /** Each file: its path from src/ in the sources, its name in the bundle's folder. */
 const FILES = {
   /** The TensorFlow.js cell worker (a Node process). */
-  tfjsWorker: ['runner/worker.ts', 'worker.mjs'],
+  tfjsWorker: ['runner/tfjs-worker.ts', 'worker.mjs'],
   /** The planner's child process. */
   planWorker: ['plan/plan-worker.ts', 'plan-worker.mjs'],
   /** The public API a suite imports as 'mobius-bench'. */

@@ -30,9 +30,12 @@ export interface GpuCellReport {
   timeline: Array<{ t: number; deviceMiB: number; processMiB: number | null; powerW: number | null }>;
 }
 
+/** nvidia-smi's loop interval: 5 samples a second, enough for a step's peak, light on the machine it measures. */
+export const DEFAULT_SAMPLE_INTERVAL_MS = 200;
+
 export interface GpuSamplerOptions {
   command?: string;
-  /** nvidia-smi's loop interval (-lms), default 100 ms. */
+  /** nvidia-smi's loop interval (-lms), default DEFAULT_SAMPLE_INTERVAL_MS. */
   intervalMs?: number;
   /** Clock for row timestamps and for markMeasuredStart/End, in ms. */
   now?: () => number;
@@ -72,7 +75,7 @@ export class GpuSampler {
 
   constructor(opts: GpuSamplerOptions = {}) {
     this.command = opts.command ?? 'nvidia-smi';
-    this.intervalMs = opts.intervalMs ?? 100;
+    this.intervalMs = opts.intervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS;
     this.now = opts.now ?? Date.now;
   }
 

@@ -36,9 +36,9 @@ const torchBackendSchema = z.object({
   cudnn: z.union([z.string(), z.number()]).nullable(),
   attention: z.enum(['sdpa', 'explicit']),
   tf32: z.boolean(),
-  /** e.g. "float32", "bf16". */
+  /** Autocast precision as sent: "fp32", "bf16" or "fp16". */
   precision: z.string(),
-  /** How the frozen weights are held, e.g. "float32", "bf16". */
+  /** The dtype the frozen weights are stored in: "fp32", "bf16" or "fp16". */
   frozenWeights: z.string(),
   python: z.string(),
   interpreter: z.string(),

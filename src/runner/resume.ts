@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { readResults } from '../results/jsonl.ts';
 import { readRunRecord, type RunRecord } from '../results/run-record.ts';
 import { UserError } from '../user-error.ts';
-import type { RunOptions } from './run-suite.ts';
+import type { RunOptions } from './run-options.ts';
 
 type Remembered = Pick<RunOptions, 'filter' | 'shard' | 'backend' | 'steps' | 'warmup' | 'plan' | 'skipUnfit' | 'device'>;
 

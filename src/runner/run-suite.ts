@@ -19,37 +19,17 @@ import { readRunRecord, RUN_SCHEMA, writeRunRecord, type RunRecord } from '../re
 import { formatGiB } from '../results/units.ts';
 import { type Cell } from '../protocol/cell-config.ts';
 import { cellLabel } from '../protocol/labels.ts';
-import { selectCells, type SelectOptions } from '../suite/select.ts';
+import { selectCells } from '../suite/select.ts';
 import { UserError } from '../user-error.ts';
-import type { CellExecutor } from './cell-executor.ts';
 import { efficiencyOf } from './efficiency.ts';
-import { executorsFor, type ExecutorOptions } from './executors.ts';
+import { executorsFor } from './executors.ts';
 import { machineMemory, unfitCells, type UnfitCell } from './memory-budget.ts';
 import { makeProgress } from './progress.ts';
 import { recordedOptions, resumeOptions } from './resume.ts';
 import { Interrupted, runCell } from './run-cell.ts';
+import type { RunOptions } from './run-options.ts';
 
-export interface RunOptions extends SelectOptions, ExecutorOptions {
-  out?: string;
-  resume?: string;
-  json?: boolean;
-  /** GPU sampling interval (ms). */
-  gpuIntervalMs?: number;
-  /** Plan every selected cell first (plan.json beside results.jsonl). */
-  plan?: boolean;
-  /** Plan first and do not run the cells whose planned peak exceeds `device`. */
-  skipUnfit?: boolean;
-  /** The device --plan / --skip-unfit check against (default a100-40gb). */
-  device?: string;
-  /** Run the cells the planner says cannot fit this machine's backend too. */
-  force?: boolean;
-  /** Lines a person should see before the cells run (skipped cells); the CLI prints them unless --json. */
-  onNotice?: (line: string) => void;
-  /** Aborting it interrupts the run. */
-  signal?: AbortSignal;
-  /** Runs every cell instead of the executor its backend calls for (tests). */
-  executor?: CellExecutor;
-}
+export type { RunOptions };
 
 export interface RunSummary {
   out: string;
@@ -174,7 +154,7 @@ export async function runSuite(given: RunOptions): Promise<RunSummary> {
       try {
         result = await runCell(cell, executors.executorOf(cell), {
           timeoutMs: suite.timeoutSeconds * 1000,
-          sampler: gpu ? new GpuSampler({ intervalMs: opts.gpuIntervalMs ?? 200 }) : null,
+          sampler: gpu ? new GpuSampler() : null,
           signal: opts.signal,
         });
       } catch (err) {

@@ -5,9 +5,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { canonicalJson } from '../protocol/canonical-json.ts';
-import type { CellResult } from '../results/cell-result.ts';
-import { readResults } from '../results/jsonl.ts';
-import { readRunRecord, RUN_SCHEMA, writeRunRecord, type RunRecord } from '../results/run-record.ts';
+import type { CellResult } from './cell-result.ts';
+import { readResults } from './jsonl.ts';
+import { readRunRecord, RUN_SCHEMA, writeRunRecord, type RunRecord } from './run-record.ts';
 import { parseShard } from '../suite/select.ts';
 import { UserError } from '../user-error.ts';
 
