@@ -1,17 +1,16 @@
-"""pytest setup for the torch worker's tests: python/ on sys.path, the
-networks the tests share (from the generated protocol cases, cases.py), and the
-diffusers fixture vendored in test/fixtures/diffusers."""
+"""pytest setup for the torch worker's tests (python/ and tests/ are on the
+path by pyproject.toml's pythonpath): the networks the tests share (from the
+generated protocol cases, cases.py), and the diffusers fixture vendored in
+test/fixtures/diffusers."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+
+from cases import net_spec
 
 PYTHON_DIR = Path(__file__).resolve().parents[1]
 REPO = PYTHON_DIR.parent
 REFERENCE = REPO / "test" / "fixtures" / "diffusers"
-sys.path.insert(0, str(PYTHON_DIR))
-
-from cases import net_spec  # noqa: E402
 
 SD21 = net_spec("sd21")
 TINY = net_spec("tiny")
