@@ -9,6 +9,10 @@ test('devices by the names torch reports, at each precision', () => {
   assert.equal(peakFlopsPerSecond('NVIDIA H100 80GB HBM3', 'bf16', false), 989.4e12);
   assert.equal(peakFlopsPerSecond('NVIDIA H100 PCIe', 'bf16', false), 756e12);
   assert.equal(peakFlopsPerSecond('NVIDIA H200', 'fp16', false), 989.4e12);
+  // The NVL part is slower than the SXM one it shares a name with; the H800 is an H100 by its rates.
+  assert.equal(peakFlopsPerSecond('NVIDIA H200 NVL', 'bf16', false), 835.5e12);
+  assert.equal(peakFlopsPerSecond('NVIDIA H800', 'bf16', false), 989.4e12);
+  assert.equal(peakFlopsPerSecond('NVIDIA H800 PCIe', 'bf16', false), 756e12);
   assert.equal(peakFlopsPerSecond('NVIDIA A100-SXM4-40GB', 'fp32', true), 156e12);
   assert.equal(peakFlopsPerSecond('NVIDIA A100-SXM4-40GB', 'fp32', false), 19.5e12);
   assert.equal(peakFlopsPerSecond('NVIDIA L40S', 'bf16', false), 362.05e12);

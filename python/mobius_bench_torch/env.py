@@ -1,17 +1,25 @@
 """The torch environment as one JSON object on stdout (`python -m
-mobius_bench_torch.env`): interpreter, torch/numpy/CUDA/cuDNN versions, the
-GPUs, and what attention and TF32 this torch can do. Builds no network."""
+mobius_bench_torch.env`): interpreter, torch/CUDA/cuDNN versions (and numpy's,
+which only the tests need: null without it), the GPUs, and what attention and
+TF32 this torch can do. Builds no network."""
 from __future__ import annotations
 
 import json
 import platform
 import sys
 
-import numpy
 import torch
 import torch.nn.functional as F
 
 from .runtime import tf32_capable
+
+
+def _numpy_version() -> str | None:
+    try:
+        import numpy
+    except ImportError:
+        return None
+    return numpy.__version__
 
 
 def environment() -> dict:
@@ -29,7 +37,7 @@ def environment() -> dict:
         "python": platform.python_version(),
         "executable": sys.executable,
         "torch": torch.__version__,
-        "numpy": numpy.__version__,
+        "numpy": _numpy_version(),
         "cudaAvailable": cuda,
         "cuda": torch.version.cuda,
         "cudnn": torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None,

@@ -84,10 +84,18 @@ def enable_tf32(device: torch.device, precision: str) -> bool:
     run in TF32."""
     if device.type != "cuda":
         return False
+    # torch >= 2.9 sets TF32 through fp32_precision (allow_tf32 still works there, with a
+    # deprecation warning); older ones have allow_tf32 alone.
+    matmul, conv = torch.backends.cuda.matmul, torch.backends.cudnn
+    new_api = hasattr(matmul, "fp32_precision") and hasattr(getattr(conv, "conv", None), "fp32_precision")
     if precision == "fp32" and tf32_capable():
-        torch.backends.cuda.matmul.allow_tf32 = True
-        torch.backends.cudnn.allow_tf32 = True
-    return bool(torch.backends.cuda.matmul.allow_tf32)
+        if new_api:
+            matmul.fp32_precision = "tf32"
+            conv.conv.fp32_precision = "tf32"
+        else:
+            matmul.allow_tf32 = True
+            conv.allow_tf32 = True
+    return matmul.fp32_precision == "tf32" if new_api else bool(matmul.allow_tf32)
 
 
 def tf32_capable() -> bool:

@@ -57,7 +57,6 @@ export async function probeTorchPython(executable: string): Promise<TorchEnviron
   if (r.code !== 0) {
     const last = r.stderr.trim().split('\n').at(-1) ?? '';
     if (/No module named 'torch'/.test(last)) return `${executable} has no torch`;
-    if (/No module named 'numpy'/.test(last)) return `${executable} has torch but no numpy`;
     return `${executable} cannot run the worker: ${last || `exit ${r.code}`}`;
   }
   try {
@@ -67,7 +66,7 @@ export async function probeTorchPython(executable: string): Promise<TorchEnviron
   }
 }
 
-const INSTALL_HINT = 'install PyTorch and numpy for a Python ≥ 3.10 (Debian: apt-get install python3-torch python3-numpy; elsewhere: pip install torch numpy), or name the interpreter with --python or MOBIUS_PYTHON';
+const INSTALL_HINT = 'install PyTorch for a Python ≥ 3.10 (Debian: apt-get install python3-torch; elsewhere: pip install torch), or name the interpreter with --python or MOBIUS_PYTHON';
 
 /** The interpreter for the torch worker, or a UserError naming what to install. */
 export async function locateTorchPython(explicit?: string, env: NodeJS.ProcessEnv = process.env): Promise<TorchPython> {

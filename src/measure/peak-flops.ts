@@ -18,7 +18,9 @@ export interface DevicePeaks {
 const TABLE: Array<[RegExp, DevicePeaks]> = [
   [/H100.*PCIe/i, { label: 'H100 PCIe', fp32: 51, tf32: 378, bf16: 756, fp16: 756 }],
   [/H100.*NVL/i, { label: 'H100 NVL', fp32: 60, tf32: 417.5, bf16: 835, fp16: 835 }],
-  [/H100|H200|GH200/i, { label: 'H100 / H200 SXM', fp32: 67, tf32: 494.7, bf16: 989.4, fp16: 989.4 }],
+  [/H200.*NVL/i, { label: 'H200 NVL', fp32: 60, tf32: 417.5, bf16: 835.5, fp16: 835.5 }],
+  [/H800.*PCIe/i, { label: 'H800 PCIe', fp32: 51, tf32: 378, bf16: 756, fp16: 756 }],
+  [/H100|H200|GH200|H800/i, { label: 'H100 / H200 / H800 SXM', fp32: 67, tf32: 494.7, bf16: 989.4, fp16: 989.4 }],
   [/A100/i, { label: 'A100', fp32: 19.5, tf32: 156, bf16: 312, fp16: 312 }],
   [/L40S/i, { label: 'L40S', fp32: 91.6, tf32: 183, bf16: 362.05, fp16: 362.05 }],
   [/V100.*PCI/i, { label: 'V100 PCIe', fp32: 14, tf32: null, bf16: null, fp16: 112 }],
