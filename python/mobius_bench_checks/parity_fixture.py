@@ -56,12 +56,13 @@ def make_fixture(spec: NetSpec, network: str, frames: int, size: int, batch: int
     for name, p in net.named_parameters():
         arrays[f"param.{name}"] = p.detach().float().numpy()
         if spec.groups.group_of(name) != "spatial":
+            assert p.grad is not None, f"{name}: no gradient"
             arrays[f"grad.{name}"] = p.grad.float().numpy()
     return arrays
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mobius_bench_checks.parity_fixture", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m mobius_bench_checks.parity_fixture", description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--message", required=True, help="the torch worker's run message as JSON")
     parser.add_argument("--out", required=True, help="the .npz to write")
     args = parser.parse_args(argv)

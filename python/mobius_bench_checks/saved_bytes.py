@@ -43,8 +43,8 @@ from mobius_bench_torch.trainer import Trainer
 
 def _storage_of(t: torch.Tensor):
     """(key, nbytes) of the memory a tensor views: the same for every view of it."""
-    if hasattr(t, "untyped_storage"):  # torch >= 2.0
-        s = t.untyped_storage()
+    if hasattr(t, "untyped_storage"):  # torch >= 2.0 (getattr: 1.13's types do not have it)
+        s = getattr(t, "untyped_storage")()
         return s.data_ptr(), s.nbytes()
     s = t.storage()  # torch 1.13: a TypedStorage over the untyped one
     return s.data_ptr(), s.nbytes()
@@ -123,7 +123,7 @@ def count_cell(raw_message: dict, detail: bool = False) -> dict:
         with autocast(trainer.device, trainer.precision):
             pred = trainer.net(batch.noisy, batch.timesteps, batch.text)
         loss = F.mse_loss(pred.to(trainer.loss_dtype), batch.noise.to(trainer.loss_dtype)) / trainer.accum
-    out = {
+    out: dict[str, object] = {
         "savedBytes": storages.bytes(parameters=False),
         "savedStorages": sum(1 for k in storages.kept if k not in storages.parameter_keys),
         "parameterSavedBytes": storages.bytes(parameters=True),

@@ -57,7 +57,8 @@ class Attention(nn.Module):
         k = k.view(n, -1, heads, d).transpose(1, 2)
         v = v.view(n, -1, heads, d).transpose(1, 2)
         if self.impl == "sdpa":
-            out = F.scaled_dot_product_attention(q, k, v, dropout_p=0.0, is_causal=False)
+            # torch >= 2.0 (has_sdpa); getattr: torch 1.13's types do not have it.
+            out = getattr(F, "scaled_dot_product_attention")(q, k, v, dropout_p=0.0, is_causal=False)
         else:
             probs = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(d)), dim=-1)
             out = torch.matmul(probs.to(v.dtype), v)

@@ -69,7 +69,7 @@ class TemporalConvLayer(nn.Module):
         self.conv2 = _frame_conv_stage(out_ch, out_ch, groups, dropout, device)
         self.conv3 = _frame_conv_stage(out_ch, out_ch, groups, dropout, device)
         self.conv4 = _frame_conv_stage(out_ch, out_ch, groups, dropout, device)
-        self.conv4[-1].zero_init = True
+        setattr(self.conv4[-1], "zero_init", True)  # a flag for weights.py, not a submodule
         self.conv_shortcut = nn.Conv2d(in_ch, out_ch, 1, device=device) if in_ch != out_ch else None
 
     def forward(self, x: torch.Tensor, num_frames: int) -> torch.Tensor:
@@ -121,7 +121,7 @@ class TransformerTemporalModel(nn.Module):
         self.transformer_blocks = nn.ModuleList(
             [BasicTransformerBlock(inner, heads, head_dim, double_self_attention=True, device=device)])
         self.proj_out = nn.Linear(inner, in_ch, device=device)
-        self.proj_out.zero_init = True  # ModelScope: starts as the identity
+        setattr(self.proj_out, "zero_init", True)  # ModelScope: starts as the identity
 
     def forward(self, x: torch.Tensor, num_frames: int) -> torch.Tensor:
         bf, c, height, width = x.shape

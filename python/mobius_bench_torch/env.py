@@ -9,7 +9,10 @@ import platform
 import sys
 
 import torch
+import torch.backends.cuda
+import torch.backends.cudnn
 import torch.nn.functional as F
+import torch.version
 
 from .runtime import tf32_capable
 

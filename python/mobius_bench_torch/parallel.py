@@ -40,7 +40,7 @@ class ParallelUNet(VideoUNet):
         super().__init__(spec, device=device)
         c0 = self.config.block_channels[0]
         self.conv_fusion = nn.Conv2d(2 * c0, c0, 1, device=device)
-        self.conv_fusion.take_first_half = True  # Eq. 6 starts as "take h": weight [I | 0], bias 0
+        setattr(self.conv_fusion, "take_first_half", True)  # Eq. 6 starts as "take h": weight [I | 0], bias 0
 
     def _temporal_conv(self, step: LayerStep, device) -> TemporalConvLayer:
         # t enters with the channels h enters SC with (its own skip concatenated).
@@ -74,7 +74,9 @@ class ParallelUNet(VideoUNet):
 
         def time_layer(step: LayerStep, t: torch.Tensor) -> torch.Tensor:
             nonlocal k
-            sc_out, sa_out = trace[k]
+            entry = trace[k]
+            assert entry is not None, f"{step.name}: the h stream's tensors were read already"
+            sc_out, sa_out = entry
             trace[k] = None  # this layer is the last reader of the h stream's tensors
             k += 1
             return self.segment(self._layer_fn(step, f), t, sc_out, sa_out)

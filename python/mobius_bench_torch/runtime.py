@@ -10,6 +10,9 @@ import sys
 import warnings
 
 import torch
+import torch.amp
+import torch.backends.cuda
+import torch.backends.cudnn
 
 from .errors import UserError
 
@@ -73,9 +76,9 @@ class _NoScaler:
 def grad_scaler(device: torch.device, precision: str):
     if precision != "fp16":
         return _NoScaler()
-    if hasattr(torch.amp, "GradScaler"):
-        return torch.amp.GradScaler(device.type)
-    return torch.cuda.amp.GradScaler()
+    if hasattr(torch.amp, "GradScaler"):  # torch >= 2.3 (getattr: older types do not have it)
+        return getattr(torch.amp, "GradScaler")(device.type)
+    return getattr(torch.cuda.amp, "GradScaler")()  # torch < 2.3 (not in its typed exports)
 
 
 def enable_tf32(device: torch.device, precision: str) -> bool:
@@ -94,7 +97,7 @@ def enable_tf32(device: torch.device, precision: str) -> bool:
             conv.conv.fp32_precision = "tf32"
         else:
             matmul.allow_tf32 = True
-            conv.allow_tf32 = True
+            setattr(conv, "allow_tf32", True)  # cudnn's module class watches the assignment
     return matmul.fp32_precision == "tf32" if new_api else bool(matmul.allow_tf32)
 
 

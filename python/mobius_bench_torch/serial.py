@@ -31,7 +31,7 @@ class SerialUNet(VideoUNet):
 
         def layer(h: torch.Tensor, emb: torch.Tensor, text: torch.Tensor) -> torch.Tensor:  # Eq. 7
             h = tc(sc(h, emb), f)
-            if sa is not None:
+            if sa is not None and ta is not None:
                 h = ta(sa(h, text), f)
             return h
 

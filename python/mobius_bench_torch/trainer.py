@@ -6,6 +6,8 @@ keeps nothing for them) and may be stored in bf16/fp16; the trained ones and
 AdamW's state stay float32."""
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 import torch.nn.functional as F
 
@@ -76,7 +78,7 @@ class Trainer:
             with autocast(self.device, self.precision):
                 pred = self.net(b.noisy, b.timesteps, b.text)
             loss = F.mse_loss(pred.to(self.loss_dtype), b.noise.to(self.loss_dtype))
-            self.scaler.scale(loss / self.accum).backward()
+            cast(torch.Tensor, self.scaler.scale(loss / self.accum)).backward()
             total += loss.detach()
         return total / self.accum
 

@@ -8,7 +8,7 @@ activation checkpointing of one layer's segment."""
 from __future__ import annotations
 
 import inspect
-from typing import Callable
+from typing import Callable, cast
 
 import torch
 from torch import nn
@@ -28,6 +28,13 @@ _CHECKPOINT_KWARGS = {"use_reentrant": False} if "use_reentrant" in inspect.sign
 
 class UNetBlock(nn.Module):
     """A diffusers 3D block's module lists (Down/Up/Mid, with or without cross-attention)."""
+
+    resnets: nn.ModuleList
+    temp_convs: nn.ModuleList
+    attentions: nn.ModuleList  # with cross-attention only
+    temp_attentions: nn.ModuleList
+    downsamplers: nn.ModuleList  # where the level has a resampler
+    upsamplers: nn.ModuleList
 
     def __init__(self, attention: bool):
         super().__init__()
@@ -83,9 +90,9 @@ class VideoUNet(nn.Module):
 
     def _block(self, step: LayerStep) -> UNetBlock:
         if step.block == "down":
-            return self.down_blocks[step.level]
+            return cast(UNetBlock, self.down_blocks[step.level])
         if step.block == "up":
-            return self.up_blocks[step.level]
+            return cast(UNetBlock, self.up_blocks[step.level])
         return self.mid_block
 
     def layer(self, step: LayerStep) -> tuple[nn.Module, nn.Module, nn.Module | None, nn.Module | None]:
@@ -97,8 +104,8 @@ class VideoUNet(nn.Module):
 
     def resampler(self, step: ResampleStep) -> nn.Module:
         if step.kind == "down":
-            return self.down_blocks[step.level].downsamplers[0]
-        return self.up_blocks[step.level].upsamplers[0]
+            return cast(UNetBlock, self.down_blocks[step.level]).downsamplers[0]
+        return cast(UNetBlock, self.up_blocks[step.level]).upsamplers[0]
 
     def set_attention(self, impl: str) -> None:
         set_attention_impl(self, impl)

@@ -25,6 +25,8 @@ import time
 
 _MODULE_T = time.time()
 import torch  # noqa: E402  (timed: startup.importMs)
+import torch.backends.cudnn  # noqa: E402
+import torch.version  # noqa: E402
 
 _TORCH_T = time.time()
 
