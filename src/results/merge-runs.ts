@@ -48,7 +48,8 @@ export interface MergeSummary {
 }
 
 /** Merges shard run folders into `out` (which must not hold a run yet). */
-export function mergeRuns(runDirs: string[], out: string): MergeSummary {
+/** The inputs and the output folder: refused before anything is read. */
+function checkFolders(runDirs: string[], out: string): { dirs: string[]; outDir: string } {
   if (runDirs.length === 0) throw new UserError('merge: give the run folders of the shards to merge');
   const dirs = runDirs.map((d) => resolve(d));
   const outDir = resolve(out);
@@ -57,9 +58,12 @@ export function mergeRuns(runDirs: string[], out: string): MergeSummary {
     throw new UserError(`merge: ${out} already holds a run; choose another --out`);
   }
   if (new Set(dirs).size !== dirs.length) throw new UserError('merge: a run folder is given twice');
-  const parts = dirs.map(readPart);
-  const first = parts[0]!;
+  return { dirs, outDir };
+}
 
+/** One suite, one definition, one filter, one split with each shard once. Returns the split's shard count and the shards present. */
+function checkOneSuiteOneSplit(parts: Part[]): { count: number | undefined; indexes: Map<number, string> } {
+  const first = parts[0]!;
   for (const p of parts.slice(1)) {
     if (p.record.suite.name !== first.record.suite.name) {
       throw new UserError(`merge: ${p.dir} is a run of suite '${p.record.suite.name}', ${first.dir} of '${first.record.suite.name}'`);
@@ -80,8 +84,11 @@ export function mergeRuns(runDirs: string[], out: string): MergeSummary {
     if (other) throw new UserError(`merge: ${p.dir} and ${other} are both shard ${p.record.shard}`);
     indexes.set(p.shard!.index, p.dir);
   }
+  return { count: [...counts][0], indexes };
+}
 
-  // Every cell once; the same measurement settings everywhere.
+/** Every cell once; the same measurement settings everywhere. */
+function checkEachCellOnce(parts: Part[]): void {
   const owner = new Map<string, string>();
   const reference = parts.flatMap((p) => p.results.map((r) => ({ r, dir: p.dir })))[0];
   for (const p of parts) {
@@ -94,8 +101,10 @@ export function mergeRuns(runDirs: string[], out: string): MergeSummary {
       }
     }
   }
+}
 
-  // The unsharded order: shard k of n holds positions k−1, k−1+n, … of the selection.
+/** The unsharded order: shard k of n holds positions k−1, k−1+n, … of the selection. Returns the lines in it and the cell ids. */
+function inUnshardedOrder(parts: Part[]): { lines: string[]; cells: string[] } {
   const position = new Map<string, number>();
   let unsharded = 0;
   for (const p of parts) {
@@ -107,10 +116,12 @@ export function mergeRuns(runDirs: string[], out: string): MergeSummary {
   const results = parts.flatMap((p) => p.results.map((result, i) => ({ result, line: p.lines[i]! })));
   const order = (r: CellResult) => position.get(r.id) ?? 2e9;
   results.sort((a, b) => order(a.result) - order(b.result));
-  const cells = [...position.entries()].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+  return { lines: results.map((r) => r.line), cells: [...position.entries()].sort((a, b) => a[1] - b[1]).map(([id]) => id) };
+}
 
-  const n = [...counts][0];
-  const missingShards = n != null ? Array.from({ length: n }, (_, i) => i + 1).filter((k) => !indexes.has(k)).map((k) => `${k}/${n}`) : [];
+/** The merged run.json: the first shard's suite and environment, notes on where each part came from and what is missing. */
+function mergedRecord(parts: Part[], outDir: string, cells: string[], missingShards: string[]): RunRecord {
+  const first = parts[0]!;
   const notes = [...new Set(parts.flatMap((p) => p.record.notes))];
   notes.push(`merged from ${parts.length} run folder${parts.length === 1 ? '' : 's'}: ${parts.map((p) => `${p.dir}${p.record.shard ? ` (shard ${p.record.shard})` : ''}`).join(', ')}`);
   if (missingShards.length) notes.push(`shards missing from the merge: ${missingShards.join(', ')}; their cells are not in this run`);
@@ -118,7 +129,7 @@ export function mergeRuns(runDirs: string[], out: string): MergeSummary {
   if (machines.length > 1) notes.push(`the shards ran on different machines (${machines.join('; ')}); environment is the first shard's`);
   const starts = parts.map((p) => p.record.startedAt).sort();
   const ends = parts.map((p) => p.record.resumes.at(-1)?.endedAt ?? p.record.endedAt);
-  const record: RunRecord = {
+  return {
     schema: RUN_SCHEMA,
     suite: first.record.suite,
     environment: first.record.environment,
@@ -132,8 +143,17 @@ export function mergeRuns(runDirs: string[], out: string): MergeSummary {
     notes,
     resumes: [],
   };
+}
+
+export function mergeRuns(runDirs: string[], out: string): MergeSummary {
+  const { dirs, outDir } = checkFolders(runDirs, out);
+  const parts = dirs.map(readPart);
+  const { count, indexes } = checkOneSuiteOneSplit(parts);
+  checkEachCellOnce(parts);
+  const { lines, cells } = inUnshardedOrder(parts);
+  const missingShards = count != null ? Array.from({ length: count }, (_, i) => i + 1).filter((k) => !indexes.has(k)).map((k) => `${k}/${count}`) : [];
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'results.jsonl'), results.map((r) => `${r.line}\n`).join(''));
-  writeRunRecord(outDir, record);
-  return { out: outDir, parts: parts.length, cells: results.length, missingShards };
+  writeFileSync(join(outDir, 'results.jsonl'), lines.map((l) => `${l}\n`).join(''));
+  writeRunRecord(outDir, mergedRecord(parts, outDir, cells, missingShards));
+  return { out: outDir, parts: parts.length, cells: lines.length, missingShards };
 }

@@ -19,10 +19,12 @@ import { readRunRecord, RUN_SCHEMA, writeRunRecord, type RunRecord } from '../re
 import { formatGiB } from '../results/units.ts';
 import { type Cell } from '../protocol/cell-config.ts';
 import { cellLabel } from '../protocol/labels.ts';
+import type { LoadedSuite } from '../suite/load.ts';
+import type { Suite } from '../suite/schema.ts';
 import { selectCells } from '../suite/select.ts';
 import { UserError } from '../user-error.ts';
 import { efficiencyOf } from './efficiency.ts';
-import { executorsFor } from './executors.ts';
+import { executorsFor, type Executors } from './executors.ts';
 import { machineMemory, unfitCells, type UnfitCell } from './memory-budget.ts';
 import { makeProgress } from './progress.ts';
 import { recordedOptions, resumeOptions } from './resume.ts';
@@ -59,24 +61,18 @@ async function planCells(cells: Cell[], device: string): Promise<PlannedCell[]> 
   }
 }
 
-export async function runSuite(given: RunOptions): Promise<RunSummary> {
-  const opts = resumeOptions(given);
-  const { loaded, selected } = await selectCells(opts);
+/** A new run folder with its run.json, or the resumed one: the record and the cells already done. */
+async function openRunFolder(opts: RunOptions, loaded: LoadedSuite, selected: Cell[]): Promise<{ out: string; resultsFile: string; record: RunRecord; done: Set<string> }> {
   const { suite } = loaded;
-  // Before anything is written: a backend that cannot run here fails at once.
-  const fixed = opts.executor;
-  const executors = fixed ? { executorOf: () => fixed, torch: null } : await executorsFor(selected, opts);
   const out = resolve(opts.resume ?? opts.out ?? join('reports', `${suite.name}-${timestamp()}`));
   const resultsFile = join(out, 'results.jsonl');
-
-  let record: RunRecord;
-  let done = new Set<string>();
   const now = new Date().toISOString();
   if (opts.resume) {
-    record = readRunRecord(out);
+    const record = readRunRecord(out);
     if (record.suite.name !== suite.name) {
       throw new UserError(`--resume ${opts.resume}: that run is of suite '${record.suite.name}', not '${suite.name}'`);
     }
+    let done = new Set<string>();
     if (existsSync(resultsFile)) {
       const read = readResults(resultsFile);
       dropTruncatedLine(resultsFile, read);
@@ -84,36 +80,37 @@ export async function runSuite(given: RunOptions): Promise<RunSummary> {
     }
     record.resumes.push({ startedAt: now, endedAt: null, cells: selected.filter((c) => !done.has(c.id)).length });
     record.interrupted = false;
-  } else {
-    if (existsSync(resultsFile)) throw new UserError(`${out} already holds results.jsonl: use --resume ${out}, or another --out`);
-    ensureOutputFolder(out, '--out', opts.out ?? out);
-    const environment = await captureEnvironment({ suitePath: loaded.path });
-    record = {
-      schema: RUN_SCHEMA,
-      suite: { name: suite.name, description: suite.description, path: loaded.path, sha256: loaded.sha256, definition: suite },
-      environment,
-      argv: process.argv.slice(2),
-      cells: selected.map((c) => c.id),
-      filter: opts.filter ?? null,
-      shard: opts.shard ?? null,
-      options: recordedOptions(opts),
-      startedAt: now,
-      endedAt: null,
-      interrupted: false,
-      notes: [],
-      skipped: [],
-      resumes: [],
-    };
+    return { out, resultsFile, record, done };
   }
-  const gpu = await nvidiaSmiAvailable();
-  const gpuNote = 'nvidia-smi not found: no GPU figures (gpu: null in every cell)';
-  if (!gpu && !record.notes.includes(gpuNote)) record.notes.push(gpuNote);
-  writeRunRecord(out, record);
+  if (existsSync(resultsFile)) throw new UserError(`${out} already holds results.jsonl: use --resume ${out}, or another --out`);
+  ensureOutputFolder(out, '--out', opts.out ?? out);
+  const environment = await captureEnvironment({ suitePath: loaded.path });
+  const record: RunRecord = {
+    schema: RUN_SCHEMA,
+    suite: { name: suite.name, description: suite.description, path: loaded.path, sha256: loaded.sha256, definition: suite },
+    environment,
+    argv: process.argv.slice(2),
+    cells: selected.map((c) => c.id),
+    filter: opts.filter ?? null,
+    shard: opts.shard ?? null,
+    options: recordedOptions(opts),
+    startedAt: now,
+    endedAt: null,
+    interrupted: false,
+    notes: [],
+    skipped: [],
+    resumes: [],
+  };
+  return { out, resultsFile, record, done: new Set() };
+}
 
-  let todo = selected.filter((c) => !done.has(c.id));
-  const notDone = todo.length;
-  // Every cell is planned (about a second each) unless --force and no plan is asked for;
-  // torch cells also take the planner's FLOPs per step for their MFU.
+/**
+ * Plans the cells still to run (about a second each, unless --force and no plan is asked
+ * for; torch cells always, for their MFU), writes plan.json where asked, and sets aside
+ * the cells that cannot fit this machine (unless --force) or --device (--skip-unfit),
+ * recording them in run.json. Returns the cells to run and each one's FLOPs.
+ */
+async function setAsideUnfit(opts: RunOptions, todo: Cell[], out: string, record: RunRecord, torch: Executors['torch']): Promise<{ torun: Cell[]; skipped: UnfitCell[]; flopsOf: Map<string, { model: number; hardware: number | undefined }> }> {
   const device = opts.device ?? 'a100-40gb';
   parseDevice(device);
   const plans = opts.force && !opts.plan && !opts.skipUnfit ? await planCells(todo.filter((c) => c.config.backend === 'torch'), device) : await planCells(todo, device);
@@ -123,7 +120,7 @@ export async function runSuite(given: RunOptions): Promise<RunSummary> {
   if (!opts.force) {
     // On a resume the machine may differ: what is unfit now replaces what was.
     const environment = opts.resume ? await captureEnvironment() : record.environment;
-    skipped.push(...unfitCells(plans, machineMemory(environment.gpu.devices, executors.torch)));
+    skipped.push(...unfitCells(plans, machineMemory(environment.gpu.devices, torch)));
   }
   if (opts.skipUnfit) {
     const already = new Set(skipped.map((u) => u.id));
@@ -131,20 +128,27 @@ export async function runSuite(given: RunOptions): Promise<RunSummary> {
       skipped.push({ id: p.id, label: cellLabel(p.config), reason: `planned peak ${formatGiB(p.memory.peakBytes)} exceeds ${device} (--skip-unfit)` });
     }
   }
+  let torun = todo;
   if (skipped.length > 0 || opts.resume) {
     const skippedIds = new Set(skipped.map((u) => u.id));
     const decidedNow = new Set(todo.map((c) => c.id));
     record.skipped = [...(record.skipped ?? []).filter((u) => !decidedNow.has(u.id)), ...skipped];
-    todo = todo.filter((c) => !skippedIds.has(c.id));
+    torun = todo.filter((c) => !skippedIds.has(c.id));
     writeRunRecord(out, record);
     for (const u of skipped) opts.onNotice?.(`skipped ${u.label} ${u.id}: ${u.reason}`);
   }
+  return { torun, skipped, flopsOf };
+}
+
+/** Runs the cells one by one, each result appended as it ends; run.json says how the run ended, whatever happens. */
+async function runCells(cells: Cell[], ctx: { opts: RunOptions; suite: Suite; executors: Executors; gpu: boolean; flopsOf: Map<string, { model: number; hardware: number | undefined }>; out: string; resultsFile: string; record: RunRecord }): Promise<{ results: CellResult[]; interrupted: boolean }> {
+  const { opts, record } = ctx;
   const progress = makeProgress({ json: opts.json ?? false });
   let interrupted = false;
   const results: CellResult[] = [];
-  progress.start(todo.length);
+  progress.start(cells.length);
   try {
-    for (const cell of todo) {
+    for (const cell of cells) {
       if (opts.signal?.aborted) {
         interrupted = true;
         break;
@@ -152,9 +156,9 @@ export async function runSuite(given: RunOptions): Promise<RunSummary> {
       progress.cellStart(cellLabel(cell.config));
       let result: CellResult;
       try {
-        result = await runCell(cell, executors.executorOf(cell), {
-          timeoutMs: suite.timeoutSeconds * 1000,
-          sampler: gpu ? new GpuSampler() : null,
+        result = await runCell(cell, ctx.executors.executorOf(cell), {
+          timeoutMs: ctx.suite.timeoutSeconds * 1000,
+          sampler: ctx.gpu ? new GpuSampler() : null,
           signal: opts.signal,
         });
       } catch (err) {
@@ -164,8 +168,8 @@ export async function runSuite(given: RunOptions): Promise<RunSummary> {
         }
         throw err;
       }
-      if (result.status === 'ok') result.efficiency = efficiencyOf(result, flopsOf.get(cell.id));
-      appendResult(resultsFile, result);
+      if (result.status === 'ok') result.efficiency = efficiencyOf(result, ctx.flopsOf.get(cell.id));
+      appendResult(ctx.resultsFile, result);
       results.push(result);
       progress.cellEnd(result);
     }
@@ -175,13 +179,31 @@ export async function runSuite(given: RunOptions): Promise<RunSummary> {
     if (opts.resume) record.resumes.at(-1)!.endedAt = ended;
     else record.endedAt = ended;
     record.interrupted = interrupted;
-    writeRunRecord(out, record);
+    writeRunRecord(ctx.out, record);
   }
+  return { results, interrupted };
+}
+
+export async function runSuite(given: RunOptions): Promise<RunSummary> {
+  const opts = resumeOptions(given);
+  const { loaded, selected } = await selectCells(opts);
+  // Before anything is written: a backend that cannot run here fails at once.
+  const fixed = opts.executor;
+  const executors: Executors = fixed ? { executorOf: () => fixed, torch: null } : await executorsFor(selected, opts);
+  const { out, resultsFile, record, done } = await openRunFolder(opts, loaded, selected);
+  const gpu = await nvidiaSmiAvailable();
+  const gpuNote = 'nvidia-smi not found: no GPU figures (gpu: null in every cell)';
+  if (!gpu && !record.notes.includes(gpuNote)) record.notes.push(gpuNote);
+  writeRunRecord(out, record);
+
+  const todo = selected.filter((c) => !done.has(c.id));
+  const { torun, skipped, flopsOf } = await setAsideUnfit(opts, todo, out, record, executors.torch);
+  const { results, interrupted } = await runCells(torun, { opts, suite: loaded.suite, executors, gpu, flopsOf, out, resultsFile, record });
   return {
     out,
     selected: selected.length,
-    alreadyDone: selected.length - notDone,
-    skippedUnfit: notDone - todo.length,
+    alreadyDone: selected.length - todo.length,
+    skippedUnfit: todo.length - torun.length,
     skipped,
     ran: results.length,
     ok: results.filter((r) => r.status === 'ok').length,
