@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
-import { locateTorchPython, torchWorkerEnv } from '../src/backend/torch-python.ts';
+import { locateTorchPython, torchWorkerEnv } from '../src/backend/torch/python-locator.ts';
 import { runCell } from '../src/runner/run-cell.ts';
 import { torchWorkerExecutor } from '../src/runner/torch-executor.ts';
 import { expandSuite } from '../src/suite/expand.ts';

@@ -5,8 +5,8 @@
 //   npx tsx bench/tracker-overhead.ts [--preset tiny] [--mode delta-serial] [--rounds 7] [--steps 2]
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
-import { tf } from '../src/backend/tf.ts';
-import { initBackend } from '../src/backend/select.ts';
+import { tf } from '../src/backend/tfjs/tf.ts';
+import { initBackend } from '../src/backend/tfjs/select.ts';
 import { getPreset } from '../src/model/config.ts';
 import { BufferTracker } from '../src/measure/tensor-memory.ts';
 import { parseMode } from '../src/train/modes.ts';

@@ -1,8 +1,8 @@
 // The matrix FLOPs (2 per multiply-add of every conv, linear and attention
 // product) of one forward pass of the serial net, counted by hand from the
-// layer plan: what both planners' counts are checked against.
+// UNet layout: what both planners' counts are checked against.
 import type { UNetConfig } from '../src/model/config.ts';
-import { planUNet } from '../src/model/layout.ts';
+import { unetLayout } from '../src/model/layout.ts';
 
 export function analyticForwardFlops(cfg: UNetConfig, clips: number, frames: number, side: number, textLength: number, opts: { timeEmbeddingPerClip?: boolean } = {}): number {
   const n = clips * frames;
@@ -23,7 +23,7 @@ export function analyticForwardFlops(cfg: UNetConfig, clips: number, frames: num
   let f = linear(embRows, c0, 4 * c0) + linear(embRows, 4 * c0, 4 * c0) + conv(side * side, cfg.latentChannels, c0, 3);
   const temporal = (hw: number, c: number, inner: number) => linear(n * hw, c, inner) + block(n * hw, clips * hw, frames, inner) + linear(n * hw, inner, c);
   f += temporal(side * side, c0, cfg.transformerInHeads * cfg.headDim);
-  for (const step of planUNet(cfg)) {
+  for (const step of unetLayout(cfg)) {
     const hw = side2 * side2;
     if (step.kind !== 'layer') {
       side2 = step.kind === 'down' ? side2 / 2 : side2 * 2;

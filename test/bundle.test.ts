@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { locateTorchPython } from '../src/backend/torch-python.ts';
+import { locateTorchPython } from '../src/backend/torch/python-locator.ts';
 import { toHtml } from '../src/report/html.ts';
 import { loadReportData } from '../src/report/report-data.ts';
 import { readResults } from '../src/results/jsonl.ts';

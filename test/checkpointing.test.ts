@@ -5,8 +5,8 @@
 // allocates is freed by its end (wasm).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tf } from '../src/backend/tf.ts';
-import { initBackend } from '../src/backend/select.ts';
+import { tf } from '../src/backend/tfjs/tf.ts';
+import { initBackend } from '../src/backend/tfjs/select.ts';
 import { BufferTracker } from '../src/measure/tensor-memory.ts';
 import { PRESETS, type UNetConfig } from '../src/model/config.ts';
 import type { Mode } from '../src/train/modes.ts';

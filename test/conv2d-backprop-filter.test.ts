@@ -1,9 +1,9 @@
 // The Conv2D filter gradient supplied on wasm matches the cpu backend's own kernel.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tf } from '../src/backend/tf.ts';
-import { initBackend } from '../src/backend/select.ts';
-import { supplyConv2dBackpropFilter } from '../src/backend/conv2d-backprop-filter.ts';
+import { tf } from '../src/backend/tfjs/tf.ts';
+import { initBackend } from '../src/backend/tfjs/select.ts';
+import { supplyConv2dBackpropFilter } from '../src/backend/tfjs/patches/conv2d-backprop-filter.ts';
 import { quietCpuBackend, relativeError } from './helpers.ts';
 
 quietCpuBackend();

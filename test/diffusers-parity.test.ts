@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from '../src/backend/select.ts';
+import { initBackend } from '../src/backend/tfjs/select.ts';
 import { PRESETS } from '../src/model/config.ts';
 import { SerialUNet } from '../src/model/serial-unet.ts';
 import { checkAgainstFixture } from './fixture-parity.ts';

@@ -3,7 +3,7 @@
 // network and measures how far the TypeScript forward and backward are from
 // it. Shared by the diffusers parity test and the torch-worker parity test.
 import assert from 'node:assert/strict';
-import { tf } from '../src/backend/tf.ts';
+import { tf } from '../src/backend/tfjs/tf.ts';
 import { diffusersName, fromTorchLayout } from '../src/model/diffusers-names.ts';
 import type { ParamGroup } from '../src/model/params.ts';
 import type { UNetInputs } from '../src/model/spatial-unet.ts';

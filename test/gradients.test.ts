@@ -3,8 +3,8 @@
 // outside the tape changes no gradient.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tf } from '../src/backend/tf.ts';
-import { initBackend } from '../src/backend/select.ts';
+import { tf } from '../src/backend/tfjs/tf.ts';
+import { initBackend } from '../src/backend/tfjs/select.ts';
 import { Trainer } from '../src/train/trainer.ts';
 import { disposeBatch } from '../src/train/synthetic-data.ts';
 import type { Mode } from '../src/train/modes.ts';

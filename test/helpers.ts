@@ -1,5 +1,5 @@
 // Shared set-up for the tests: small training configurations and value snapshots.
-import { tf } from '../src/backend/tf.ts';
+import { tf } from '../src/backend/tfjs/tf.ts';
 import { PRESETS } from '../src/model/config.ts';
 import type { Mode } from '../src/train/modes.ts';
 import type { TrainerOptions } from '../src/train/trainer.ts';

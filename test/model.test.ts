@@ -2,10 +2,10 @@
 // initialisation, and the published parameter counts at Stable Diffusion scale.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tf } from '../src/backend/tf.ts';
-import { initBackend } from '../src/backend/select.ts';
+import { tf } from '../src/backend/tfjs/tf.ts';
+import { initBackend } from '../src/backend/tfjs/select.ts';
 import { PRESETS } from '../src/model/config.ts';
-import { planUNet } from '../src/model/layout.ts';
+import { unetLayout } from '../src/model/layout.ts';
 import { ParallelUNet } from '../src/model/parallel-unet.ts';
 import { SerialUNet } from '../src/model/serial-unet.ts';
 import { makeBatch } from '../src/train/synthetic-data.ts';
@@ -26,7 +26,7 @@ test('sd21 parameter counts equal Stable Diffusion 2.1 and ModelScope', () => {
 });
 
 test('the layout is diffusers UNet3DConditionModel: 4 down blocks, mid, 4 up blocks with one more layer', () => {
-  const plan = planUNet(PRESETS.sd21.config);
+  const plan = unetLayout(PRESETS.sd21.config);
   const layers = plan.filter((s) => s.kind === 'layer');
   assert.equal(layers.filter((s) => s.name.startsWith('down.')).length, 8);
   assert.equal(layers.filter((s) => s.name.startsWith('mid.')).length, 2);

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { parse } from 'npyjs';
-import { tf } from '../src/backend/tf.ts';
+import { tf } from '../src/backend/tfjs/tf.ts';
 
 export interface NpzArray {
   shape: number[];

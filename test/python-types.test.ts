@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { locateTorchPython } from '../src/backend/torch-python.ts';
+import { locateTorchPython } from '../src/backend/torch/python-locator.ts';
 import { torchSkip } from './torch-required.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { locateTorchPython, torchWorkerEnv } from '../src/backend/torch-python.ts';
+import { locateTorchPython, torchWorkerEnv } from '../src/backend/torch/python-locator.ts';
 import { TORCH_REQUIRED, torchSkip } from './torch-required.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

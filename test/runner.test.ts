@@ -10,7 +10,7 @@ import { appendFileSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { locateTorchPython } from '../src/backend/torch-python.ts';
+import { locateTorchPython } from '../src/backend/torch/python-locator.ts';
 import type { CellResult, OkCell } from '../src/results/cell-result.ts';
 import { readResults } from '../src/results/jsonl.ts';
 import { readRunRecord } from '../src/results/run-record.ts';

@@ -2,8 +2,8 @@
 // and ordered full > delta-serial > delta-parallel on the tiny nets.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tf } from '../src/backend/tf.ts';
-import { initBackend } from '../src/backend/select.ts';
+import { tf } from '../src/backend/tfjs/tf.ts';
+import { initBackend } from '../src/backend/tfjs/select.ts';
 import { BufferTracker } from '../src/measure/tensor-memory.ts';
 import { measureSteps } from '../src/measure/measure-steps.ts';
 import type { Mode } from '../src/train/modes.ts';

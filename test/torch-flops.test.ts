@@ -20,7 +20,7 @@ function cell(mode: Mode, extra: Partial<CellConfig> = {}): CellConfig {
   return { preset: 'tiny', unet: PRESETS.tiny.config, mode, batch: 2, accum: 3, frames: 4, size: 64, textLength: 6, seed: 0, backend: 'torch', device: 'cuda', warmup: 0, steps: 1, ...extra };
 }
 
-test("the worker net's forward: the matrix FLOPs counted by hand from the layer plan", () => {
+test("the worker net's forward: the matrix FLOPs counted by hand from the UNet layout", () => {
   const c = cell('delta-serial');
   const record = recordMicroBatch(c, { attention: 'sdpa' });
   const side = latentSize(c.unet, c.size);

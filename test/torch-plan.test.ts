@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { locateTorchPython, torchWorkerEnv } from '../src/backend/torch-python.ts';
+import { locateTorchPython, torchWorkerEnv } from '../src/backend/torch/python-locator.ts';
 import type { Precision } from '../src/backend/run-backends.ts';
 import { PRESETS, type PresetName } from '../src/model/config.ts';
 import { paramsReport } from '../src/model/params-report.ts';

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { locateTorchPython } from '../src/backend/torch-python.ts';
+import { locateTorchPython } from '../src/backend/torch/python-locator.ts';
 import { runCell } from '../src/runner/run-cell.ts';
 import { torchWorkerExecutor } from '../src/runner/torch-executor.ts';
 import { expandSuite } from '../src/suite/expand.ts';

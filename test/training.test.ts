@@ -2,11 +2,11 @@
 // accumulation, determinism, and learning.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tf } from '../src/backend/tf.ts';
-import { initBackend } from '../src/backend/select.ts';
+import { tf } from '../src/backend/tfjs/tf.ts';
+import { initBackend } from '../src/backend/tfjs/select.ts';
 import { BufferTracker } from '../src/measure/tensor-memory.ts';
 import { PRESETS } from '../src/model/config.ts';
-import { planUNet } from '../src/model/layout.ts';
+import { unetLayout } from '../src/model/layout.ts';
 import { MODES, MODE_SPECS } from '../src/train/modes.ts';
 import { Trainer } from '../src/train/trainer.ts';
 import { relativeError, snapshot, tinyOptions } from './helpers.ts';
@@ -116,7 +116,7 @@ test('dropout 0.1 in the temporal convs trains with seeded masks, counted in ten
     const config = PRESETS.tiny.config;
     const latent = shape.size / 8;
     let kept = 0;
-    for (const step of planUNet(config)) {
+    for (const step of unetLayout(config)) {
       if (step.kind !== 'layer') continue;
       const level = Number(step.name.split('.')[1]);
       const side = step.name.startsWith('mid') ? latent / 2 ** (config.blockChannels.length - 1)

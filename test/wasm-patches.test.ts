@@ -2,8 +2,8 @@
 // backend's, and a shared Identity keeps its buffer alive for every holder.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tf } from '../src/backend/tf.ts';
-import { initBackend } from '../src/backend/select.ts';
+import { tf } from '../src/backend/tfjs/tf.ts';
+import { initBackend } from '../src/backend/tfjs/select.ts';
 import { quietCpuBackend, relativeError } from './helpers.ts';
 
 quietCpuBackend();

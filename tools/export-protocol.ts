@@ -3,7 +3,7 @@
 // twice (test/protocol.test.ts fails when a checked-in file is stale):
 //   python/mobius_bench_torch/run_message.schema.json   the torch run message's JSON Schema
 //   python/mobius_bench_torch/run_message_check.py      plain Python that validates a message against it
-//   python/tests/protocol_cases.json                    layer plans, modes, group rules for the pytest suite
+//   python/tests/protocol_cases.json                    UNet layouts, modes, group rules for the pytest suite
 //   npx tsx tools/export-protocol.ts [--check]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,7 +1,7 @@
 """Writes a parity fixture: a network's weights, inputs, and its float64 forward
 pass, for the TypeScript networks to load by name and reproduce
 (`python -m mobius_bench_checks.parity_fixture --message '<run message JSON>'
---out f.npz`): the message's network (its mode's), UNet, layer plan, frames,
+--out f.npz`): the message's network (its mode's), UNet, UNet layout, frames,
 size, batch, text length and seed S.
 
 The net is built from seed S in float64; every weight is moved off its init by

@@ -1,9 +1,9 @@
-"""The UNet configuration and layer plan the networks are built from, as the
-run message carries them (src/protocol/torch-run-message.ts; the plan is
-src/model/layout.ts planUNet's): read, not derived -- the message was checked
+"""The UNet configuration and layout the networks are built from, as the
+run message carries them (src/protocol/torch-run-message.ts; the layout is
+src/model/layout.ts unetLayout's): read, not derived -- the message was checked
 against its schema (run_message_check.py) before these are made.
 
-The plan: the down blocks (layers pushing skips, then a downsampler that pushes
+The layout: the down blocks (layers pushing skips, then a downsampler that pushes
 too, except at the lowest level), the mid block (SC TC SA TA, then SC TC), the
 up blocks (layersPerBlock + 1 layers, each popping a skip, then an upsampler
 except at the top). Each step names the diffusers module it lives in

@@ -1,7 +1,7 @@
 """The torch worker's run message (src/protocol/torch-run-message.ts), read:
 checked against its schema by the generated run_message_check.py, then turned
 into typed parts. Nothing here defaults or derives: the harness resolved the
-settings, the mode and the layer plan before sending."""
+settings, the mode and the UNet layout before sending."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,7 +13,7 @@ from .run_message_check import check_run_message
 
 @dataclass(frozen=True)
 class NetSpec:
-    """What a network is built from: its config, its layer plan, how its parameters group."""
+    """What a network is built from: its config, its UNet layout, how its parameters group."""
     unet: UNetConfig
     layout: tuple[Step, ...]
     groups: ParamGroups

@@ -1,8 +1,8 @@
 """What the serial and the parallel network share: diffusers' module tree
 (conv_in, time_proj, time_embedding, transformer_in, down_blocks, up_blocks,
 mid_block, conv_norm_out, conv_act, conv_out, registered in diffusers' order so
-the state dicts list the same names in the same order), built from the layer
-plan of the run message (which modules each step uses), the input embedding and output head of
+the state dicts list the same names in the same order), built from the UNet
+layout of the run message (which modules each step uses), the input embedding and output head of
 UNet3DConditionModel.forward, the 2D UNet frame by frame, and the optional
 activation checkpointing of one layer's segment."""
 from __future__ import annotations
@@ -52,7 +52,7 @@ class VideoUNet(nn.Module):
         super().__init__()
         config = spec.unet
         self.config = config
-        self.plan = spec.layout
+        self.layout = spec.layout
         self.groups = spec.groups
         self.checkpointing = False
         c0 = config.block_channels[0]
@@ -67,7 +67,7 @@ class VideoUNet(nn.Module):
         self.down_blocks = nn.ModuleList([UNetBlock(config.attention[i]) for i in range(levels)])
         self.up_blocks = nn.ModuleList([UNetBlock(config.attention[levels - 1 - i]) for i in range(levels)])
         self.mid_block = UNetBlock(True)
-        for step in self.plan:
+        for step in self.layout:
             if isinstance(step, ResampleStep):
                 if step.kind == "down":
                     self.down_blocks[step.level].downsamplers = nn.ModuleList([Downsample2D(step.channels, device=device)])
@@ -139,7 +139,7 @@ class VideoUNet(nn.Module):
         (popped skip already concatenated). Returns the stream after the last up block."""
         h = start
         skips = [start]
-        for step in self.plan:
+        for step in self.layout:
             if isinstance(step, ResampleStep):
                 h = self.resampler(step)(h)
                 if step.kind == "down":

@@ -2,7 +2,7 @@
 
 stdin: the run message, one JSON object (src/protocol/torch-run-message.ts): {"type": "run",
 "id", "config": <the cell>, "torch": <settings, resolved>, "mode": {network, trainable,
-checkpointed}, "layout": <the layer plan>, "paramGroups": <rules>}. It is checked against
+checkpointed}, "layout": <the UNet layout>, "paramGroups": <rules>}. It is checked against
 its JSON Schema (run_message_check.py, generated) and nothing in it is defaulted.
 
 stdout: JSON lines only, flushed one by one --

@@ -1,6 +1,6 @@
 """What the tests build networks and trainers from, as the harness's run
 message carries it: protocol_cases.json is generated from the TypeScript
-protocol (tools/export-protocol.ts), so these tests use the same layer plans,
+protocol (tools/export-protocol.ts), so these tests use the same UNet layouts,
 modes, parameter-group rules and settings defaults the worker receives."""
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from mobius_bench_torch.run_message import ModeSpec, NetSpec, TorchSettings, mod
 
 CASES = json.loads((Path(__file__).resolve().parent / "protocol_cases.json").read_text())
 MODES = list(CASES["modes"])
-# What may change without changing the layer plan (it depends on channels, attention and layers per block).
-_PLAN_FREE = {"transformerInHeads", "headDim", "crossDim", "groups", "latentChannels"}
+# What may change without changing the UNet layout (it depends on channels, attention and layers per block).
+_LAYOUT_FREE = {"transformerInHeads", "headDim", "crossDim", "groups", "latentChannels"}
 
 
 def unet_json(preset: str, **overrides) -> dict:
-    assert set(overrides) <= _PLAN_FREE, f"{set(overrides) - _PLAN_FREE} would change the layer plan"
+    assert set(overrides) <= _LAYOUT_FREE, f"{set(overrides) - _LAYOUT_FREE} would change the UNet layout"
     return {**CASES["unets"][preset]["unet"], **overrides}
 
 

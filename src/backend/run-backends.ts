@@ -4,11 +4,11 @@
 // trainer computes in float32 on whatever backend loads. Names only: this
 // file loads no framework, so what reads or writes results need not load tfjs.
 
-/** The TensorFlow.js backends (select.ts initialises them); `auto` takes the first that loads. */
+/** The TensorFlow.js backends (tfjs/select.ts initialises them); `auto` takes the first that loads. */
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
-/** What the TensorFlow.js worker reports it ran on (select.ts fills it in). */
+/** What the TensorFlow.js worker reports it ran on (tfjs/select.ts fills it in). */
 export interface BackendInfo {
   /** What was asked for. */
   requested: BackendChoice;

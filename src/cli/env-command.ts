@@ -3,7 +3,7 @@
 // GPU and the git commit, as results record them.
 import { captureEnvironment, probeBackends } from '../measure/environment.ts';
 import type { BackendProbe, Environment } from '../measure/environment.ts';
-import { locateTorchPython, type TorchPython } from '../backend/torch-python.ts';
+import { locateTorchPython, type TorchPython } from '../backend/torch/python-locator.ts';
 import { formatGiB } from '../results/units.ts';
 
 export interface EnvReport {

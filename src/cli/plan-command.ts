@@ -80,7 +80,7 @@ const gib = (b: number) => (b / GiB).toFixed(2);
 
 const FRAMEWORK_LINES: Record<PlannedFramework, string> = {
   'tensorflow.js': 'TensorFlow.js: unique float32 tensor buffers as the wasm backend holds them (exact for TensorFlow.js; not a PyTorch figure)',
-  pytorch: "PyTorch: torch.cuda.max_memory_allocated of one step after warm-up on a CUDA GPU (torch 2.x, SDPA attention), predicted from the layer plan",
+  pytorch: "PyTorch: torch.cuda.max_memory_allocated of one step after warm-up on a CUDA GPU (torch 2.x, SDPA attention), predicted from the UNet layout",
 };
 
 export function formatPlan(r: PlanReport): string {

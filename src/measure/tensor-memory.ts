@@ -6,8 +6,8 @@
 //
 // What it sees: every buffer the engine tracks, on any backend. What it does
 // not: a backend's scratch memory inside one kernel, and allocator slack.
-import { tf } from '../backend/tf.ts';
-import type { Tensor } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
+import type { Tensor } from '../backend/tfjs/tf.ts';
 
 interface EngineInternals {
   trackTensor(a: Tensor, backend: unknown): void;

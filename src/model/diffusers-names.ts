@@ -5,8 +5,8 @@
 // TypeScript nets by name. PyTorch stores conv weights [out, in, kh, kw(, 1)]
 // and linear weights [out, in]; TensorFlow.js here [kh, kw, in, out] and
 // [in, out].
-import { tf } from '../backend/tf.ts';
-import type { Tensor } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
+import type { Tensor } from '../backend/tfjs/tf.ts';
 import type { Param } from './params.ts';
 
 /** Where a layer's four modules sit in diffusers: `down.1.0` → `down_blocks.1`, index 0. */

@@ -4,8 +4,8 @@
 // masks, and accum × batch splits of the same samples drop the same elements.
 // Where the uniform numbers come from is the caller's: the trainer draws them,
 // the shape-only planner fills them.
-import { tf } from '../backend/tf.ts';
-import type { Tensor } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
+import type { Tensor } from '../backend/tfjs/tf.ts';
 
 export interface DropoutMasks {
   /** Probability of zeroing an element. */

@@ -1,8 +1,8 @@
 // The primitive layers (NHWC; frames folded into the batch): convolution,
 // linear, group and layer norm, SiLU, multi-head attention, GEGLU. Each
 // declares its weights like its PyTorch counterpart, so counts match diffusers.
-import { tf } from '../backend/tf.ts';
-import type { Tensor } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
+import type { Tensor } from '../backend/tfjs/tf.ts';
 import type { Init, Param, ParamScope } from './params.ts';
 
 type T4 = tf.Tensor4D;

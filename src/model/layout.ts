@@ -4,7 +4,7 @@
 // (one more layer each, every layer taking a skip, an upsampler except at the
 // top). Each layer is SC → TC → SA → TA in the serial net (Eq. 7); the
 // parallel net runs the same layers as Eqs. 8–9. The torch worker gets this
-// plan in its run message and builds diffusers' modules from it.
+// layout in its run message and builds diffusers' modules from it.
 import type { UNetConfig } from './config.ts';
 
 export interface LayerStep {
@@ -34,7 +34,7 @@ export interface ResampleStep {
 
 export type UNetStep = LayerStep | ResampleStep;
 
-export function planUNet(config: UNetConfig): UNetStep[] {
+export function unetLayout(config: UNetConfig): UNetStep[] {
   const ch = config.blockChannels;
   const levels = ch.length;
   const steps: UNetStep[] = [];
@@ -71,6 +71,6 @@ export function planUNet(config: UNetConfig): UNetStep[] {
     if (i < levels - 1) steps.push({ kind: 'up', name: `up.${i}.upsample`, level: i, channels: out });
     prev = out;
   }
-  if (skipChannels.length !== 0) throw new Error(`UNet plan left ${skipChannels.length} skips unused`);
+  if (skipChannels.length !== 0) throw new Error(`UNet layout left ${skipChannels.length} skips unused`);
   return steps;
 }

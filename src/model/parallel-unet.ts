@@ -7,8 +7,8 @@
 // before the usual norm → SiLU → conv_out. (Eq. 10's TA(TC(t)) is a typo of
 // Eq. 9.) Everything h-side depends on no trainable weight, so the step runs
 // it outside the gradient tape (`frozenPass`).
-import { tf } from '../backend/tf.ts';
-import type { Tensor } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
+import type { Tensor } from '../backend/tfjs/tf.ts';
 import type { UNetConfig } from './config.ts';
 import { addFrozen, Conv2d } from './layers.ts';
 import type { ParamGroup } from './params.ts';
@@ -60,7 +60,7 @@ export class ParallelUNet extends VideoUNet<SpatialTrace> {
     const { headDim, groups } = config;
     const c0 = config.blockChannels[0]!;
     this.transformerIn = new TemporalAttention(t.child('transformer_in'), c0, config.transformerInHeads, headDim, groups);
-    for (const step of this.spatial.plan) {
+    for (const step of this.spatial.layout) {
       if (step.kind !== 'layer') continue;
       const s = t.child(step.name);
       this.temporal.set(step.name, {
@@ -80,7 +80,7 @@ export class ParallelUNet extends VideoUNet<SpatialTrace> {
     const temb = this.spatial.timeEmbedding.apply(inputs.timesteps);
     const h0 = this.spatial.convIn.apply(inputs.noisy);
     const layers: SpatialTrace['layers'] = new Map();
-    const hOut = walkUNet(this.spatial.plan, h0, {
+    const hOut = walkUNet(this.spatial.layout, h0, {
       layer: (step, h) => {
         const { sc, sa } = this.spatial.layer(step);
         const scOut = sc.apply(h, temb);
@@ -112,7 +112,7 @@ export class ParallelUNet extends VideoUNet<SpatialTrace> {
     // A frozen operand computed outside the tape need not be kept for backward.
     const plus: Plus = hoisted ? addFrozen : <T extends Tensor>(live: T, frozen: Tensor) => tf.add(live, frozen) as T;
     const t0 = segment([trace.h0], (h0) => this.transformerIn.apply(h0 as tf.Tensor4D, inputs.frames));
-    const t = walkUNet(this.spatial.plan, t0, {
+    const t = walkUNet(this.spatial.layout, t0, {
       layer: (step, t) => segment([t], (x) => parallelLayer(this.temporal.get(step.name)!, trace.layers.get(step.name)!, x as tf.Tensor4D, inputs, plus)),
       resample: (step, t) => segment([t], (x) => this.spatial.resample(step, x as tf.Tensor4D)), // the same frozen resampler as h
       join: (t, skip) => segment([t, skip], (x, s) => tf.concat([x as tf.Tensor4D, s as tf.Tensor4D], 3)),

@@ -3,8 +3,8 @@
 // memory; `materialize` then creates the tensors from a seed. Each weight's
 // values depend only on (seed, name), so two networks that declare the same
 // spatial names get identical spatial weights.
-import { tf } from '../backend/tf.ts';
-import type { Tensor, Variable } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
+import type { Tensor, Variable } from '../backend/tfjs/tf.ts';
 
 /** spatial: the frozen 2D UNet; temporal: the video layers; extra: what only the parallel net adds. */
 export type ParamGroup = 'spatial' | 'temporal' | 'extra';

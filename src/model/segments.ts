@@ -3,7 +3,7 @@
 // plain one just calls it; the checkpointing one (train/segment-recompute.ts)
 // keeps only the segment's inputs and recomputes the piece in the backward
 // pass. One code path for both, so the checkpointed net is the same net.
-import type { Tensor } from '../backend/tf.ts';
+import type { Tensor } from '../backend/tfjs/tf.ts';
 
 export type SegmentRunner = <T extends Tensor>(inputs: Tensor[], piece: (...inputs: Tensor[]) => T) => T;
 

@@ -1,7 +1,7 @@
 // The classic serial 3D-UNet (Eq. 7): per layer h' = TA(SA(TC(SC(h)))), with
 // `transformer_in` after the input conv — diffusers' UNet3DConditionModel.
-import { tf } from '../backend/tf.ts';
-import type { Tensor } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
+import type { Tensor } from '../backend/tfjs/tf.ts';
 import type { UNetConfig } from './config.ts';
 import type { LayerStep } from './layout.ts';
 import type { ParamGroup } from './params.ts';
@@ -47,7 +47,7 @@ export class SerialUNet extends VideoUNet<SerialPrefix> {
     const { headDim, groups } = config;
     const c0 = config.blockChannels[0]!;
     this.transformerIn = new TemporalAttention(t.child('transformer_in'), c0, config.transformerInHeads, headDim, groups);
-    for (const step of this.spatial.plan) {
+    for (const step of this.spatial.layout) {
       if (step.kind !== 'layer') continue;
       const s = t.child(step.name);
       this.temporal.set(step.name, {
@@ -81,7 +81,7 @@ export class SerialUNet extends VideoUNet<SerialPrefix> {
   private walk(prefix: SerialPrefix, inputs: UNetInputs, temporalLayers: boolean, segment: SegmentRunner): tf.Tensor4D {
     const { temb } = prefix;
     const start = temporalLayers ? segment([prefix.h0], (h0) => this.transformerIn.apply(h0 as tf.Tensor4D, inputs.frames)) : prefix.h0;
-    const h = walkUNet(this.spatial.plan, start, {
+    const h = walkUNet(this.spatial.layout, start, {
       layer: (step: LayerStep, x) => segment([x], (h) => serialLayer(this.spatial.layer(step), temporalLayers ? this.temporal.get(step.name)! : null, h as tf.Tensor4D, temb, inputs)),
       resample: (step, x) => segment([x], (h) => this.spatial.resample(step, h as tf.Tensor4D)),
       join: (x, skip) => segment([x, skip], (h, s) => tf.concat([h as tf.Tensor4D, s as tf.Tensor4D], 3)),

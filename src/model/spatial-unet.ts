@@ -2,10 +2,10 @@
 // networks contain: time embedding, input conv, every layer's SC and SA, the
 // resamplers, and the output head. Declared under the same names in both
 // networks, so the same seed gives both the same spatial weights.
-import { tf } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
 import type { UNetConfig } from './config.ts';
 import { Conv2d, GroupNorm, silu } from './layers.ts';
-import { planUNet, type LayerStep, type ResampleStep, type UNetStep } from './layout.ts';
+import { unetLayout, type LayerStep, type ResampleStep, type UNetStep } from './layout.ts';
 import type { DropoutMasks } from './dropout.ts';
 import type { ParamScope } from './params.ts';
 import { Downsample, Upsample } from './blocks/resample.ts';
@@ -32,7 +32,7 @@ export interface SpatialLayer {
 }
 
 export class SpatialUNet {
-  readonly plan: UNetStep[];
+  readonly layout: UNetStep[];
   readonly timeEmbedding: TimestepEmbedding;
   readonly convIn: Conv2d;
   readonly layers = new Map<string, SpatialLayer>();
@@ -43,10 +43,10 @@ export class SpatialUNet {
   constructor(scope: ParamScope, readonly config: UNetConfig) {
     const c0 = config.blockChannels[0]!;
     const timeEmbDim = 4 * c0;
-    this.plan = planUNet(config);
+    this.layout = unetLayout(config);
     this.timeEmbedding = new TimestepEmbedding(scope.child('time_embedding'), c0, timeEmbDim);
     this.convIn = new Conv2d(scope.child('conv_in'), config.latentChannels, c0, 3);
-    for (const step of this.plan) {
+    for (const step of this.layout) {
       const s = scope.child(step.name);
       if (step.kind === 'layer') {
         this.layers.set(step.name, {

@@ -2,8 +2,8 @@
 // materialisation from a seed, and the split of a forward pass into the part
 // that depends on no trainable weight (run outside the gradient tape) and the
 // rest (run inside it).
-import { tf } from '../backend/tf.ts';
-import type { Tensor, Variable } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
+import type { Tensor, Variable } from '../backend/tfjs/tf.ts';
 import type { UNetConfig } from './config.ts';
 import { countParams, Param, ParamScope, type InitialValue, type ParamCounts, type ParamGroup } from './params.ts';
 import type { SegmentRunner } from './segments.ts';

@@ -15,11 +15,11 @@ export interface WalkSteps<T> {
   join(x: T, skip: T, step: LayerStep): T;
 }
 
-/** Walks `plan` from `start` (the first skip); returns the stream after the last up block. */
-export function walkUNet<T>(plan: readonly UNetStep[], start: T, steps: WalkSteps<T>): T {
+/** Walks `layout` from `start` (the first skip); returns the stream after the last up block. */
+export function walkUNet<T>(layout: readonly UNetStep[], start: T, steps: WalkSteps<T>): T {
   let x = start;
   const skips: T[] = [start];
-  for (const step of plan) {
+  for (const step of layout) {
     if (step.kind !== 'layer') {
       x = steps.resample(step, x);
       if (step.kind === 'down') skips.push(x);

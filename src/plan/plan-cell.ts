@@ -4,8 +4,8 @@
 // cell with warm-up is planned as: Adam's state created by one update with
 // zero gradients (the buffers a warm-up step leaves), then one measured step.
 // Without warm-up the first measured step (no Adam state yet) counts too.
-import type { MetaBackend } from '../backend/meta/meta-backend.ts';
-import { tf } from '../backend/tf.ts';
+import type { MetaBackend } from '../backend/tfjs/meta/meta-backend.ts';
+import { tf } from '../backend/tfjs/tf.ts';
 import { optimizerStateBytes } from '../measure/measure-steps.ts';
 import { uniqueBytes, type BufferTracker } from '../measure/tensor-memory.ts';
 import type { CellConfig } from '../protocol/cell-config.ts';

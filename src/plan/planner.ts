@@ -4,7 +4,7 @@
 // the PyTorch planner alone (plan/torch/: memory and matrix FLOPs); a
 // TensorFlow.js cell on the meta backend, which is loaded — TensorFlow.js
 // with it — only when such a cell is planned.
-import type { MetaBackend } from '../backend/meta/meta-backend.ts';
+import type { MetaBackend } from '../backend/tfjs/meta/meta-backend.ts';
 import type { BufferTracker } from '../measure/tensor-memory.ts';
 import type { Cell, CellConfig } from '../protocol/cell-config.ts';
 import { searchLabel } from '../protocol/labels.ts';
@@ -51,7 +51,7 @@ export class Planner {
   /** The meta backend, at the first TensorFlow.js cell: the tracker installed before any tensor exists. */
   private planTfjs(config: CellConfig): Promise<CellPlan> {
     this.tfjs ??= (async () => {
-      const [{ BufferTracker }, { initMetaBackend }, { planCell }] = await Promise.all([import('../measure/tensor-memory.ts'), import('../backend/meta/init.ts'), import('./plan-cell.ts')]);
+      const [{ BufferTracker }, { initMetaBackend }, { planCell }] = await Promise.all([import('../measure/tensor-memory.ts'), import('../backend/tfjs/meta/init.ts'), import('./plan-cell.ts')]);
       const tracker = new BufferTracker().install();
       return { backend: await initMetaBackend(), tracker, planCell };
     })();

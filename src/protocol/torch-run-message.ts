@@ -1,11 +1,11 @@
 // The one message the torch worker reads on its stdin: the cell, and
 // everything the worker would otherwise have to derive or default — the torch
-// settings resolved, the mode's network and trained groups, the layer plan the
+// settings resolved, the mode's network and trained groups, the UNet layout the
 // network is built from, the parameter-group rules. Python validates it with
 // code generated from this schema's JSON Schema (tools/export-protocol.ts) and
 // defaults nothing: a rule lives here, not in two languages.
 import { z } from 'zod';
-import { planUNet } from '../model/layout.ts';
+import { unetLayout } from '../model/layout.ts';
 import { MODE_SPECS } from '../train/modes.ts';
 import { cellConfigSchema, type Cell } from './cell-config.ts';
 import { PARAM_GROUP_RULES, paramGroupRulesSchema } from './param-groups.ts';
@@ -62,7 +62,7 @@ export function torchRunMessage(cell: Cell): TorchRunMessage {
     config: cell.config,
     torch: resolveTorchSettings(cell.config),
     mode: { network: spec.network, trainable: spec.trainable, checkpointed: spec.checkpointed },
-    layout: planUNet(cell.config.unet),
+    layout: unetLayout(cell.config.unet),
     paramGroups: PARAM_GROUP_RULES,
   });
 }

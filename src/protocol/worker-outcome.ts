@@ -10,7 +10,7 @@ import { BACKEND_CHOICES, type BackendInfo } from '../backend/run-backends.ts';
 const count = z.number().int().nonnegative();
 const bytes = z.number().nonnegative();
 
-/** A TensorFlow.js backend (backend/select.ts). */
+/** A TensorFlow.js backend (backend/tfjs/select.ts). */
 const tfjsBackendSchema = z.object({
   requested: z.enum(BACKEND_CHOICES),
   name: z.enum(['tensorflow', 'wasm', 'cpu']),

@@ -4,8 +4,8 @@
 // bounds", the cpu backend swaps the host to a halt) unless --force.
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
-import { isInstalled, tfjsNodeInstalled } from '../backend/select.ts';
-import type { TorchEnvironment } from '../backend/torch-python.ts';
+import { isInstalled, tfjsNodeInstalled } from '../backend/tfjs/select.ts';
+import type { TorchEnvironment } from '../backend/torch/python-locator.ts';
 import type { GpuDevice } from '../measure/environment.ts';
 import type { PlannedCell } from '../plan/planner.ts';
 import { formatGiB } from '../results/units.ts';

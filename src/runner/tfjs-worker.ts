@@ -4,7 +4,7 @@
 // samples through IPC messages (messages.ts) and computes no statistics.
 import { readFileSync } from 'node:fs';
 import { isTfjsBackend } from '../backend/run-backends.ts';
-import { initBackend } from '../backend/select.ts';
+import { initBackend } from '../backend/tfjs/select.ts';
 import { paramsReport } from '../model/params-report.ts';
 import { measureSteps } from '../measure/measure-steps.ts';
 import { BufferTracker } from '../measure/tensor-memory.ts';

@@ -4,7 +4,7 @@
 // JSON line on stdin, answering with one JSON message per stdout line — the
 // same messages the tfjs worker sends.
 import { spawn } from 'node:child_process';
-import { torchWorkerEnv } from '../backend/torch-python.ts';
+import { torchWorkerEnv } from '../backend/torch/python-locator.ts';
 import type { CellExecutor } from './cell-executor.ts';
 import { torchRunMessage } from '../protocol/torch-run-message.ts';
 import { processExecution } from './process-execution.ts';

@@ -5,8 +5,8 @@
 // is done: at sd21 scale that transient (~10 × the trainable weights) was
 // the whole step's peak and hid the networks' own memory. Here each
 // variable's temporaries are freed before the next, as in PyTorch's loop.
-import { tf } from '../backend/tf.ts';
-import type { Tensor, Variable } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
+import type { Tensor, Variable } from '../backend/tfjs/tf.ts';
 
 export interface AdamWOptions {
   learningRate: number;

@@ -2,8 +2,8 @@
 // and the dropout masks' uniforms, both drawn from seeds. The shape-only
 // planner substitutes a source that draws nothing (drawing sd21's 1.4 B
 // weights in JavaScript would take minutes) and keeps every buffer's shape.
-import { tf } from '../backend/tf.ts';
-import type { Tensor } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
+import type { Tensor } from '../backend/tfjs/tf.ts';
 import { seededInitialValue, type InitialValue } from '../model/params.ts';
 
 export interface NumberSource {

@@ -5,8 +5,8 @@
 // upstream gradient (dy) through it, accumulating the trained variables'
 // gradients and the gradients of its inputs (a skip connection's input gets
 // them from two segments: the next layer and the one that pops it).
-import { tf } from '../backend/tf.ts';
-import type { Tensor, Variable } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
+import type { Tensor, Variable } from '../backend/tfjs/tf.ts';
 import type { SegmentRunner } from '../model/segments.ts';
 
 interface Segment {

@@ -2,7 +2,7 @@
 // embeddings [L, crossDim], noise and a timestep. Sample k of a run depends
 // only on (seed, k), so accum × batch splits of the same samples see the
 // same data. VAE and text encoder are frozen in the paper and not run.
-import { tf } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
 import { nameSeed } from '../model/params.ts';
 import type { UNetInputs } from '../model/spatial-unet.ts';
 import { alphasCumprod, scaledLinearBetas, TRAIN_TIMESTEPS } from './schedule.ts';

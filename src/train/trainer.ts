@@ -3,8 +3,8 @@
 // the ε-objective, Eq. 3), gradients summed into one buffer per variable and
 // scaled by 1/accum, then one optimizer apply. The work that depends on no
 // trainable weight runs outside the gradient tape (`hoistFrozen`).
-import { tf } from '../backend/tf.ts';
-import type { Tensor, Variable } from '../backend/tf.ts';
+import { tf } from '../backend/tfjs/tf.ts';
+import type { Tensor, Variable } from '../backend/tfjs/tf.ts';
 import { latentSize, validateConfig, type UNetConfig } from '../model/config.ts';
 import { ParallelUNet } from '../model/parallel-unet.ts';
 import { SerialUNet } from '../model/serial-unet.ts';

@@ -2,7 +2,7 @@
 // writes them; test/protocol.test.ts checks the checked-in ones are current).
 import { z } from 'zod';
 import { PRESET_NAMES, PRESETS } from '../../src/model/config.ts';
-import { planUNet } from '../../src/model/layout.ts';
+import { unetLayout } from '../../src/model/layout.ts';
 import { PARAM_GROUP_RULES } from '../../src/protocol/param-groups.ts';
 import { torchRunMessageSchema } from '../../src/protocol/torch-run-message.ts';
 import { resolveTorchSettings } from '../../src/protocol/torch-settings.ts';
@@ -19,7 +19,7 @@ export function runMessageJsonSchema(): Record<string, unknown> {
 function protocolCases(): unknown {
   return {
     generatedBy: HEADER,
-    unets: Object.fromEntries(PRESET_NAMES.map((name) => [name, { unet: PRESETS[name].config, layout: planUNet(PRESETS[name].config), defaults: PRESETS[name].defaults }])),
+    unets: Object.fromEntries(PRESET_NAMES.map((name) => [name, { unet: PRESETS[name].config, layout: unetLayout(PRESETS[name].config), defaults: PRESETS[name].defaults }])),
     modes: Object.fromEntries(MODES.map((m) => [m, { network: MODE_SPECS[m].network, trainable: MODE_SPECS[m].trainable, checkpointed: MODE_SPECS[m].checkpointed }])),
     paramGroups: PARAM_GROUP_RULES,
     torchDefaults: resolveTorchSettings({}),

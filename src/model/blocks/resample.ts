@@ -1,6 +1,6 @@
 // The frozen resamplers between levels: a strided 3×3 conv down (diffusers
 // Downsample2D), nearest ×2 then a 3×3 conv up (Upsample2D).
-import { tf } from '../../backend/tf.ts';
+import { tf } from '../../backend/tfjs/tf.ts';
 import type { ParamScope } from '../params.ts';
 import { Conv2d } from '../layers.ts';
 

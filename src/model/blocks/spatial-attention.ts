@@ -2,7 +2,7 @@
 // linear proj_in → self-attention over the H·W tokens of each frame →
 // cross-attention to the text → GEGLU feed-forward → proj_out → residual.
 // Frozen in delta-tuning.
-import { tf } from '../../backend/tf.ts';
+import { tf } from '../../backend/tfjs/tf.ts';
 import type { ParamScope } from '../params.ts';
 import { GroupNorm, Linear } from '../layers.ts';
 import { TransformerBlock } from './transformer-block.ts';

@@ -1,7 +1,7 @@
 // SC — diffusers ResnetBlock2D: GN → SiLU → conv3×3, + the timestep
 // embedding's projection, GN → SiLU → conv3×3, 1×1 shortcut when the
 // channels change. Frozen in delta-tuning.
-import { tf } from '../../backend/tf.ts';
+import { tf } from '../../backend/tfjs/tf.ts';
 import type { ParamScope } from '../params.ts';
 import { Conv2d, GroupNorm, Linear, silu } from '../layers.ts';
 

@@ -5,7 +5,7 @@
 // builds it with positional_embeddings=None, as ModelScope has none.
 // proj_out starts at zero, as ModelScope initialises it, so the layer starts
 // as the identity (diffusers re-initialises it on load anyway).
-import { tf } from '../../backend/tf.ts';
+import { tf } from '../../backend/tfjs/tf.ts';
 import type { ParamScope } from '../params.ts';
 import { GroupNorm, Linear } from '../layers.ts';
 import { TransformerBlock } from './transformer-block.ts';

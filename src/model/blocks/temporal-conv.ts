@@ -8,7 +8,7 @@
 // The parallel net feeds it the time state with other channel counts (skip
 // concatenation, a level change): then the first stage maps in→out and a
 // 1×1 projection carries the residual (the parallel-only `shortcut`).
-import { tf } from '../../backend/tf.ts';
+import { tf } from '../../backend/tfjs/tf.ts';
 import type { ParamScope } from '../params.ts';
 import { Conv2d, GroupNorm, Linear, silu } from '../layers.ts';
 import { dropout, type DropoutMasks } from '../dropout.ts';

@@ -1,7 +1,7 @@
 // The diffusion timestep embedding: sinusoidal features (diffusers
 // `Timesteps(ch, flip_sin_to_cos=True, downscale_freq_shift=0)`) → Linear →
 // SiLU → Linear (`TimestepEmbedding`). Frozen in delta-tuning.
-import { tf } from '../../backend/tf.ts';
+import { tf } from '../../backend/tfjs/tf.ts';
 import type { ParamScope } from '../params.ts';
 import { Linear, silu } from '../layers.ts';
 

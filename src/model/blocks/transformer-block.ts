@@ -1,8 +1,8 @@
 // diffusers `BasicTransformerBlock` with a GEGLU feed-forward: LN → attn1
 // (self) → LN → attn2 (cross-attention to `context`, or a second
 // self-attention) → LN → feed-forward, each added back.
-import type { Tensor } from '../../backend/tf.ts';
-import { tf } from '../../backend/tf.ts';
+import type { Tensor } from '../../backend/tfjs/tf.ts';
+import { tf } from '../../backend/tfjs/tf.ts';
 import type { ParamScope } from '../params.ts';
 import { Attention, GegluFeedForward, LayerNorm } from '../layers.ts';
 

@@ -1,10 +1,10 @@
 // The worker's two networks (serial.py, parallel.py, unet.py) built on the
-// layer plan both frameworks share (src/model/layout.ts planUNet), and one
+// UNet layout both frameworks share (src/model/layout.ts unetLayout), and one
 // micro-batch of the training step (trainer.py accumulate): embed → the net
 // (each layer one checkpoint segment in the -ckpt modes) → head → float32
 // MSE against the noise, divided by accum.
 import type { UNetConfig } from '../../model/config.ts';
-import { planUNet, type LayerStep, type UNetStep } from '../../model/layout.ts';
+import { unetLayout, type LayerStep, type UNetStep } from '../../model/layout.ts';
 import { walkUNet } from '../../model/walk-unet.ts';
 import type { DType } from './dtype.ts';
 import { Downsample2D, ResnetBlock2D, TemporalConvLayer, TimestepEmbedding, Upsample2D } from './modules/blocks.ts';
@@ -59,7 +59,7 @@ export class VideoUNet {
     const c0 = config.blockChannels[0]!;
     const temb = 4 * c0;
     const { groups, headDim } = config;
-    this.steps = planUNet(config);
+    this.steps = unetLayout(config);
     // Declared in diffusers' order (conv_in, time_embedding, transformer_in, blocks, head).
     this.convIn = new Conv(root.child('conv_in'), config.latentChannels, c0, [3, 3]);
     this.timeEmbedding = new TimestepEmbedding(root.child('time_embedding'), c0, temb);

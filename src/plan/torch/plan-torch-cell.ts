@@ -1,6 +1,6 @@
 // The PyTorch planner's entry point: what torch.cuda.max_memory_allocated
 // reports for one optimizer step of the torch worker (after warm-up), from
-// the layer plan alone — no torch, no GPU. One micro-batch is recorded op by
+// the UNet layout alone — no torch, no GPU. One micro-batch is recorded op by
 // op (record.ts); the step's peak is the largest of
 //   forward:   weights + moments (+ gradients from the earlier micro-batches) + live activations,
 //   backward:  the same + what unexecuted nodes keep + gradients in flight + scratch,

@@ -5,8 +5,8 @@
 // it). The worker package lives in the repository's python/ folder and is
 // put on PYTHONPATH; nothing is installed into the user's environment.
 import { execFile } from 'node:child_process';
-import { runtimeFile } from './runtime-files.ts';
-import { UserError } from '../user-error.ts';
+import { runtimeFile } from '../runtime-files.ts';
+import { UserError } from '../../user-error.ts';
 
 /** The folder holding the `mobius_bench_torch` package. */
 export const TORCH_PACKAGE_ROOT = runtimeFile('python');

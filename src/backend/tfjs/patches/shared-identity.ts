@@ -4,7 +4,7 @@
 // (tensors are immutable; a variable's assign swaps buffers rather than
 // writing into one), and so does this replacement: the backend's reference
 // count keeps the buffer alive until its last holder is disposed.
-import type { tf } from './tf.ts';
+import type { tf } from '../tf.ts';
 import { wrapKernel } from './wrap-kernel.ts';
 
 interface RefCountingBackend {

@@ -4,8 +4,8 @@
 // operand, so without this patch training on wasm times tfjs's slow path, not
 // the networks. The patch transposes explicitly and runs the backend's own
 // kernel untransposed; the result is the same product.
-import { tf } from './tf.ts';
-import type { Tensor } from './tf.ts';
+import { tf } from '../tf.ts';
+import type { Tensor } from '../tf.ts';
 import { wrapKernel } from './wrap-kernel.ts';
 
 function swapLastTwo(t: Tensor): Tensor {

@@ -3,14 +3,14 @@
 // where libtensorflow can be downloaded), `wasm` (the embedded default), `cpu`
 // (pure JS). `auto` takes the first that loads. Capability patches are
 // applied here and reported, so a result says what ran.
-import { UserError } from '../user-error.ts';
-import { BACKEND_CHOICES, type BackendChoice, type BackendInfo } from './run-backends.ts';
-import { BUNDLED, bundleFolder, packageVersion } from './runtime-files.ts';
-import { supplyConv2dBackpropFilter } from './conv2d-backprop-filter.ts';
+import { UserError } from '../../user-error.ts';
+import { BACKEND_CHOICES, type BackendChoice, type BackendInfo } from '../run-backends.ts';
+import { BUNDLED, bundleFolder, packageVersion } from '../runtime-files.ts';
+import { supplyConv2dBackpropFilter } from './patches/conv2d-backprop-filter.ts';
 import { tf } from './tf.ts';
-import { registerFillBasedReductionGradients } from './reduction-gradients.ts';
-import { shareIdentityBuffers } from './shared-identity.ts';
-import { patchTransposedMatMul } from './transposed-matmul.ts';
+import { registerFillBasedReductionGradients } from './patches/reduction-gradients.ts';
+import { shareIdentityBuffers } from './patches/shared-identity.ts';
+import { patchTransposedMatMul } from './patches/transposed-matmul.ts';
 
 export { BACKEND_CHOICES, type BackendChoice, type BackendInfo };
 

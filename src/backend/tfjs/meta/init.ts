@@ -1,10 +1,10 @@
 // Activates the meta backend, standing for wasm: the same kernel patches as
 // initBackend('wasm') applies, so every buffer wasm's tracker would count is
 // counted here too.
-import { supplyConv2dBackpropFilter } from '../conv2d-backprop-filter.ts';
-import { registerFillBasedReductionGradients } from '../reduction-gradients.ts';
+import { supplyConv2dBackpropFilter } from '../patches/conv2d-backprop-filter.ts';
+import { registerFillBasedReductionGradients } from '../patches/reduction-gradients.ts';
 import { tf } from '../tf.ts';
-import { patchTransposedMatMul } from '../transposed-matmul.ts';
+import { patchTransposedMatMul } from '../patches/transposed-matmul.ts';
 import { registerMetaKernels } from './kernels.ts';
 import { MetaBackend } from './meta-backend.ts';
 

@@ -1,6 +1,6 @@
 // Replaces a backend's kernel by one built around the original, once per
 // (kernel, backend). The wasm patches use it.
-import { tf } from './tf.ts';
+import { tf } from '../tf.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 const wrapped = new Set<string>();

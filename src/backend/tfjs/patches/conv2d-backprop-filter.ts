@@ -8,8 +8,8 @@
 // This runs on the backend's fast Conv2D (≈1.1–1.7× a forward conv on wasm);
 // wasm's own Conv3DBackpropFilterV2 is a naive loop 10–100× slower.
 // Registered only where the kernel is missing, so a backend's own wins.
-import { tf } from './tf.ts';
-import type { Tensor } from './tf.ts';
+import { tf } from '../tf.ts';
+import type { Tensor } from '../tf.ts';
 
 const KERNEL = 'Conv2DBackpropFilter';
 

@@ -4,7 +4,7 @@
 // a needless host round trip on wasm. These are the same gradients with the
 // ones made by the backend's Fill kernel: the same buffers (one of x's size,
 // at the same moment), so memory figures do not change, only the time.
-import { tf } from './tf.ts';
+import { tf } from '../tf.ts';
 
 let registered = false;
 
