@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { runtimeFile } from './backend/runtime-files.ts';
 import { BACKEND_CHOICES, PRECISIONS, RUN_BACKENDS } from './backend/run-backends.ts';
-import { nonNegativeInt, oneOf, positiveInt, positiveNumber } from './cli/options.ts';
+import { memorySize, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './cli/options.ts';
 import { PRESET_NAMES } from './model/config.ts';
+import { DEVICES } from './plan/devices.ts';
 import { fsErrorMessage } from './results/output-paths.ts';
 import { MODES } from './train/modes.ts';
 import { UserError } from './user-error.ts';
@@ -71,8 +72,10 @@ program
   .option('--device <d>', 'device for --plan / --skip-unfit (default a100-40gb)')
   .option('--force', "run the cells the planner says cannot fit this machine's backend (wasm's 4 GiB heap, the host's or the GPU's memory) instead of skipping them")
   .option('--strict-claims', "exit 1 when one of the suite's claims fails (inconclusive ones do not)")
+  .option('--memory-cap <size>', 'make every worker\'s device this small for real (e.g. 40GiB, a100-40gb): a cell past it runs out of memory and is recorded as "does not fit"', memorySize('--memory-cap', DEVICES))
   .option('--json', 'machine-readable output, no progress bar')
-  .action(async (suiteFile: string, opts) => {
+  .action(async (suiteFile: string, { memoryCap, ...opts }) => {
+    if (memoryCap !== undefined) opts.memoryCapBytes = memoryCap;
     const { runCommand } = await import('./cli/run-command.ts');
     process.exitCode = await runCommand({ suiteFile, ...opts });
   });

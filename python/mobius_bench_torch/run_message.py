@@ -42,6 +42,8 @@ class RunMessage:
     net: NetSpec
     mode: ModeSpec
     torch: TorchSettings
+    # --memory-cap: the device made this small (out_of_memory.py); None: all of it.
+    memory_cap_bytes: int | None
 
     def shape(self) -> dict:
         """The Trainer's shape arguments."""
@@ -67,4 +69,4 @@ def parse_run_message(message: object) -> RunMessage:
     check_run_message(message)
     m: dict = message  # type: ignore[assignment]
     return RunMessage(m["id"], m["config"], net_spec_from_json(m["config"]["unet"], m["layout"], m["paramGroups"]),
-                      mode_from_json(m["mode"]), settings_from_json(m["torch"]))
+                      mode_from_json(m["mode"]), settings_from_json(m["torch"]), m["memoryCapBytes"])

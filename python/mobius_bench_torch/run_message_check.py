@@ -478,11 +478,17 @@ def _check_35(value, path):
 
 
 def _check_36(value, path):
+    if value is None:
+        return
+    _check_3(value, path)
+
+
+def _check_37(value, path):
     if not isinstance(value, dict):
         _fail(path, "must be an object", value)
     for key in value:
-        if key not in ("type", "id", "config", "torch", "mode", "layout", "paramGroups"):
-            raise UserError(_at(path, key) + " is not a known field (known: type, id, config, torch, mode, layout, paramGroups)")
+        if key not in ("type", "id", "config", "torch", "mode", "layout", "paramGroups", "memoryCapBytes"):
+            raise UserError(_at(path, key) + " is not a known field (known: type, id, config, torch, mode, layout, paramGroups, memoryCapBytes)")
     if "type" not in value:
         raise UserError(_at(path, "type") + " is missing")
     if "id" not in value:
@@ -497,6 +503,8 @@ def _check_36(value, path):
         raise UserError(_at(path, "layout") + " is missing")
     if "paramGroups" not in value:
         raise UserError(_at(path, "paramGroups") + " is missing")
+    if "memoryCapBytes" not in value:
+        raise UserError(_at(path, "memoryCapBytes") + " is missing")
     if "type" in value:
         _check_0(value["type"], _at(path, "type"))
     if "id" in value:
@@ -511,8 +519,10 @@ def _check_36(value, path):
         _check_29(value["layout"], _at(path, "layout"))
     if "paramGroups" in value:
         _check_35(value["paramGroups"], _at(path, "paramGroups"))
+    if "memoryCapBytes" in value:
+        _check_36(value["memoryCapBytes"], _at(path, "memoryCapBytes"))
 
 
 def check_run_message(value) -> None:
     """Raises UserError naming the first field of `value` that the schema does not allow."""
-    _check_36(value, "")
+    _check_37(value, "")

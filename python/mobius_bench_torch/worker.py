@@ -10,7 +10,9 @@ stdout: JSON lines only, flushed one by one --
   {"type": "measure-start", "t": <epoch ms>}      right before the first measured step
   {"type": "measure-end", "t": <epoch ms>, "steps": n}
   {"type": "done", "outcome": {...}}              see `run_cell`
-  {"type": "error", "message": ..., "userError": bool}   bad input, or out of memory
+  {"type": "error", "message": ..., "userError": bool}   bad input
+  {"type": "error", "message": ..., "userError": false, "oom": {allocatedBytes, requestedBytes, capBytes, device}}
+                                                  out of memory: the cell does not fit (out_of_memory.py)
 then exit 0. Anything else (a crash) exits non-zero with the traceback on stderr.
 While it builds and trains, sys.stdout and file descriptor 1 point at stderr,
 so no stray print can break the protocol; the protocol has its own descriptor."""
@@ -31,6 +33,7 @@ import torch.version  # noqa: E402
 _TORCH_T = time.time()
 
 from .errors import UserError  # noqa: E402
+from .out_of_memory import DoesNotFit, apply_memory_cap, is_out_of_memory  # noqa: E402
 from .memory import StepMemory, optimizer_state_bytes, tensor_bytes  # noqa: E402
 from .run_message import RunMessage, parse_run_message  # noqa: E402
 from .runtime import enable_tf32, resolve_device  # noqa: E402
@@ -93,9 +96,21 @@ def _device_name(device: torch.device) -> str:
 
 
 def run_cell(message: RunMessage, send) -> dict:
+    """The cell's outcome; DoesNotFit when it runs out of memory, in whatever words."""
+    device = resolve_device(message.torch.device)
+    cap = apply_memory_cap(device, message.memory_cap_bytes)
+    try:
+        return _measure(message, device, send)
+    except BaseException as err:
+        if not is_out_of_memory(err):
+            raise
+        # Read while the failed step's tensors are still held by the traceback.
+        raise DoesNotFit(str(err).strip().split("\n")[0], cap.report(err)) from None
+
+
+def _measure(message: RunMessage, device: torch.device, send) -> dict:
     config = message.config
     settings = message.torch
-    device = resolve_device(settings.device)
     warmup, steps = config["warmup"], config["steps"]
 
     build_t = time.perf_counter()
@@ -157,11 +172,6 @@ def run_cell(message: RunMessage, send) -> dict:
     }
 
 
-def _out_of_memory(err: BaseException) -> bool:
-    oom = getattr(torch.cuda, "OutOfMemoryError", None)
-    return (oom is not None and isinstance(err, oom)) or "out of memory" in str(err)
-
-
 def handle(stdin_text: str, send) -> int:
     """One cell from the run message's text: every message through `send`; the exit code."""
     try:
@@ -173,10 +183,8 @@ def handle(stdin_text: str, send) -> int:
     except UserError as err:
         send({"type": "error", "message": str(err), "userError": True})
         return 0
-    except RuntimeError as err:
-        if not _out_of_memory(err):
-            raise
-        send({"type": "error", "message": f"out of memory: {err}", "userError": False})
+    except DoesNotFit as err:
+        send({"type": "error", "message": f"out of memory: {err}", "userError": False, "oom": err.report})
         return 0
     send({"type": "done", "outcome": outcome})
     return 0

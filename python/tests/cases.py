@@ -35,10 +35,12 @@ def settings(**changes) -> TorchSettings:
     return replace(settings_from_json(CASES["torchDefaults"]), **changes)
 
 
-def run_message(preset: str, mode_name: str, *, unet: dict | None = None, torch: dict | None = None, **cell) -> dict:
+def run_message(preset: str, mode_name: str, *, unet: dict | None = None, torch: dict | None = None,
+                memory_cap_bytes: int | None = None, **cell) -> dict:
     """A run message as the harness writes it: the cell's fields camelCase (`cell`), `torch` overriding defaults."""
     config = {"preset": preset, "unet": unet or unet_json(preset), "mode": mode_name, "seed": 0, "backend": "torch",
               "textLength": CASES["unets"][preset]["defaults"]["textLength"], **cell}
     return {"type": "run", "id": f"test-{preset}-{mode_name}", "config": config,
             "torch": {**CASES["torchDefaults"], **(torch or {})}, "mode": CASES["modes"].get(mode_name, {}),
-            "layout": CASES["unets"][preset]["layout"], "paramGroups": CASES["paramGroups"]}
+            "layout": CASES["unets"][preset]["layout"], "paramGroups": CASES["paramGroups"],
+            "memoryCapBytes": memory_cap_bytes}

@@ -63,3 +63,16 @@ def test_invalid_json_is_an_error(worker_runs):
     rc, lines, _ = worker_runs["invalid-json"]
     assert rc == 0
     assert lines == [{"type": "error", "message": lines[0]["message"], "userError": True}]
+
+
+def test_a_cell_past_its_memory_cap_does_not_fit(worker_runs):
+    rc, lines, stderr = worker_runs["capped"]
+    assert rc == 0, stderr
+    error = lines[-1]
+    assert error["type"] == "error" and error["userError"] is False, error
+    assert error["message"].startswith("out of memory: ")
+    oom = error["oom"]
+    assert oom["capBytes"] == 2 * 2 ** 20 and oom["device"] == "cpu"
+    # What counts against the cap when the allocation failed: mapped since it was set, at most the cap.
+    assert 0 <= oom["allocatedBytes"] <= oom["capBytes"]
+    assert "done" not in [m["type"] for m in lines]

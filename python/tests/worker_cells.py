@@ -20,8 +20,8 @@ CELL = dict(batch=1, accum=1, frames=2, size=32, textLength=7, seed=1, warmup=1,
 CPU = {"device": "cpu"}
 
 
-def _message(mode: str, torch: dict | None = None) -> str:
-    return json.dumps(cases.run_message("tiny", mode, torch={**CPU, **(torch or {})}, **CELL))
+def _message(mode: str, torch: dict | None = None, memory_cap_bytes: int | None = None) -> str:
+    return json.dumps(cases.run_message("tiny", mode, torch={**CPU, **(torch or {})}, memory_cap_bytes=memory_cap_bytes, **CELL))
 
 
 STDIN = {
@@ -29,10 +29,13 @@ STDIN = {
     "bf16": _message("delta-parallel", {"precision": "bf16", "frozenWeights": "bf16"}),
     "bad-mode": json.dumps({**json.loads(_message("delta-parallel")), "config": {**json.loads(_message("delta-parallel"))["config"], "mode": "sideways"}}),
     "invalid-json": '{"type": "run", "config": ',
+    # --memory-cap 2 MiB: less than the tiny net's weights and optimizer state.
+    "capped": _message("full", memory_cap_bytes=2 * 2 ** 20),
 }
 
 # What needs a process of its own: the protocol on real file descriptors, a clean exit.
-IN_PROCESS_EXCEPT = ("delta-parallel", "invalid-json")
+# and the memory cap, which limits the whole process.
+IN_PROCESS_EXCEPT = ("delta-parallel", "invalid-json", "capped")
 
 _procs: dict[str, subprocess.Popen] = {}
 

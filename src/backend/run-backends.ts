@@ -23,6 +23,9 @@ export interface BackendInfo {
   patches: string[];
 }
 
+/** tfjs-backend-wasm's getHeapMax(): a wasm32 heap cannot grow past 4 GiB − 64 KiB. */
+export const WASM_HEAP_MAX_BYTES = 4294901760;
+
 export const RUN_BACKENDS = [...BACKEND_CHOICES, 'torch'] as const;
 export type RunBackend = (typeof RUN_BACKENDS)[number];
 

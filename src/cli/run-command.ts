@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReports } from '../report/write-reports.ts';
+import { DOES_NOT_FIT } from '../results/does-not-fit.ts';
 import { checkClaims, type ClaimCheck } from '../results/analysis.ts';
 import { readResults } from '../results/jsonl.ts';
 import { readRunRecord } from '../results/run-record.ts';
@@ -76,12 +77,14 @@ export async function runCommand(opts: RunOptions & { dryRun?: boolean; strictCl
     console.log(JSON.stringify(summary, null, 2));
   } else {
     const skipped = (summary.alreadyDone ? `, ${summary.alreadyDone} already done` : '') + (summary.skippedUnfit ? `, ${summary.skippedUnfit} skipped as unfit (run.json)` : '');
-    console.error(`${summary.ok} ok, ${summary.failed} failed of ${summary.selected} cells${skipped}${summary.interrupted ? ' — interrupted' : ''}; results in ${summary.out}`);
+    const unfit = summary.doesNotFit ? `, ${summary.doesNotFit} ${DOES_NOT_FIT} (out of memory)` : '';
+    console.error(`${summary.ok} ok${unfit}, ${summary.failed} failed of ${summary.selected} cells${skipped}${summary.interrupted ? ' — interrupted' : ''}; results in ${summary.out}`);
     for (const line of claimLines(claims)) console.error(line);
     // The run folder remembers its filter, shard, backend and step counts; only the interpreter is this invocation's.
     if (summary.interrupted) console.error(`resume with: mobius-bench run ${opts.suiteFile} --resume ${summary.out}${opts.python ? ` --python ${opts.python}` : ''}`);
   }
   // 130: interrupted (as a shell reports SIGINT); 1: some cell failed, or a claim failed under --strict-claims.
+  // A cell that does not fit is an answer, not a failure: the gate compares it with the baseline.
   return summary.interrupted ? 130 : summary.failed > 0 || (opts.strictClaims && claimFailed) ? 1 : 0;
 }
 

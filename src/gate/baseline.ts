@@ -26,7 +26,7 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function baselineCell(r: CellResult): BaselineCell {
   const { id, label, config } = r;
-  if (r.status === 'failed') return { id, label, status: 'failed', config, error: { reason: r.error.reason, message: r.error.message } };
+  if (r.status === 'failed') return { id, label, status: 'failed', config, error: { reason: r.error.reason, message: r.error.message, ...(r.error.oom ? { oom: r.error.oom } : {}) } };
   const stepMs = r.stepMs.map(round3) as OkBaselineCell['stepMs'];
   return {
     id,

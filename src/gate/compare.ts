@@ -6,6 +6,7 @@ import { checkClaims, type ClaimStatus } from '../results/analysis.ts';
 import type { BaselineCell, OkBaselineCell } from '../results/baseline-file.ts';
 import { trackedMemory } from '../protocol/worker-outcome.ts';
 import { MiB } from '../results/units.ts';
+import { DOES_NOT_FIT, doesNotFit, doesNotFitText } from '../results/does-not-fit.ts';
 import type { CellConfig } from '../protocol/cell-config.ts';
 import type { Claim } from '../suite/schema.ts';
 import { UserError } from '../user-error.ts';
@@ -175,9 +176,21 @@ function tensorsNotComparable(a: OkBaselineCell, b: OkBaselineCell): string | un
   return undefined;
 }
 
+/** Out of memory on either side: whether the cell fits is the comparison (a cell that stopped fitting is a regression). */
+function fitChange(a: BaselineCell, b: BaselineCell): { verdict: CellVerdict; note: string } | null {
+  const before = doesNotFit(a);
+  const now = doesNotFit(b);
+  if (a.status === 'ok' && now) return { verdict: 'regression', note: `${b.status === 'failed' ? doesNotFitText(b.error) : DOES_NOT_FIT} now; it fit on the baseline` };
+  if (before && b.status === 'ok') return { verdict: 'improvement', note: `fits now; it did not fit on the baseline` };
+  if (before && now) return { verdict: 'unchanged', note: `${DOES_NOT_FIT} on either side` };
+  return null;
+}
+
 function compareCell(a: BaselineCell, b: BaselineCell, t: Thresholds, sameMachine: boolean): CellComparison {
   const base = { id: b.id, label: b.label, config: b.config, baselineStatus: a.status, currentStatus: b.status };
   if (b.status === 'failed' || a.status === 'failed') {
+    const fit = fitChange(a, b);
+    if (fit) return { ...base, ...fit, metrics: [] };
     const reason = (c: BaselineCell) => (c.status === 'failed' ? `${c.error.reason}: ${c.error.message.split('\n')[0]}` : 'ok');
     if (a.status === 'ok') return { ...base, verdict: 'regression', note: `fails now (${reason(b)})`, metrics: [] };
     if (b.status === 'ok') return { ...base, verdict: 'improvement', note: `failed on the baseline (${reason(a)}), runs now`, metrics: [] };

@@ -15,6 +15,14 @@ interface EngineInternals {
   state: { tensorInfo: WeakMap<object, { backend: unknown; bytes: number }> & { has(k: object): boolean } };
 }
 
+/** A new buffer took the live tensor bytes past --memory-cap: the cell does not fit. */
+export class TensorMemoryCapExceeded extends Error {
+  constructor(readonly heldBytes: number, readonly requestedBytes: number, readonly capBytes: number) {
+    super(`tensors would hold ${heldBytes + requestedBytes} B, past the memory cap of ${capBytes} B (a ${requestedBytes} B buffer was asked for)`);
+    this.name = 'TensorMemoryCapExceeded';
+  }
+}
+
 export class BufferTracker {
   /** Bytes of the live data buffers. */
   current = 0;
@@ -27,6 +35,9 @@ export class BufferTracker {
    * Starts tracking. Install it before any tensor exists (the engine keeps no
    * list of live buffers to count later), or pass the bytes already resident.
    */
+  /** --memory-cap: a new buffer past it throws TensorMemoryCapExceeded, as an allocator would fail. */
+  constructor(private readonly capBytes: number | null = null) {}
+
   install(baselineBytes = 0): this {
     if (this.originals) throw new Error('BufferTracker installed twice');
     const engine = this.engine;
@@ -39,7 +50,10 @@ export class BufferTracker {
       const fresh = !info.has(a.dataId);
       originals.trackTensor.call(engine, a, backend);
       if (fresh) {
-        this.current += (info as unknown as Map<object, { bytes: number }>).get(a.dataId)!.bytes;
+        const bytes = (info as unknown as Map<object, { bytes: number }>).get(a.dataId)!.bytes;
+        // Counted even when refused: its disposal during the unwinding subtracts it again.
+        this.current += bytes;
+        if (this.capBytes !== null && this.current > this.capBytes) throw new TensorMemoryCapExceeded(this.current - bytes, bytes, this.capBytes);
         if (this.current > this.peak) this.peak = this.current;
       }
     };

@@ -51,10 +51,12 @@ export const torchRunMessageSchema = z.strictObject({
   mode: modeSpecSchema,
   layout: z.array(z.union([layerStepSchema, resampleStepSchema])).nonempty(),
   paramGroups: paramGroupRulesSchema,
+  /** --memory-cap: the worker makes its device this small (python/mobius_bench_torch/out_of_memory.py); null: all of it. */
+  memoryCapBytes: positiveInt.nullable(),
 });
 export type TorchRunMessage = z.output<typeof torchRunMessageSchema>;
 
-export function torchRunMessage(cell: Cell): TorchRunMessage {
+export function torchRunMessage(cell: Cell, opts: { memoryCapBytes?: number | null } = {}): TorchRunMessage {
   const spec = MODE_SPECS[cell.config.mode];
   return torchRunMessageSchema.parse({
     type: 'run',
@@ -64,5 +66,6 @@ export function torchRunMessage(cell: Cell): TorchRunMessage {
     mode: { network: spec.network, trainable: spec.trainable, checkpointed: spec.checkpointed },
     layout: unetLayout(cell.config.unet),
     paramGroups: PARAM_GROUP_RULES,
+    memoryCapBytes: opts.memoryCapBytes ?? null,
   });
 }

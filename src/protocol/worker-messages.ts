@@ -7,15 +7,19 @@
 //   measure-start  { t }                     t: Unix epoch ms (Date.now's clock), just before the first measured step
 //   measure-end    { t, steps }              just after the last; the GPU sampler integrates power between them
 //   done           { outcome }               the raw measurements: no statistics, no formatting
-//   error          { message }               the cell failed (a worker that dies sends nothing)
+//   error          { message, oom? }         the cell failed (a worker that dies sends nothing);
+//                                            with `oom` it ran out of memory: it does not fit
 import { z } from 'zod';
 import { backendSchema, cellMemorySchema, paramsSchema, startupSchema } from './worker-outcome.ts';
 import type { CellConfig } from './cell-config.ts';
+import { outOfMemorySchema } from './out-of-memory.ts';
 
 export interface RunCellMessage {
   type: 'run';
   id: string;
   config: CellConfig;
+  /** --memory-cap: live tensor bytes past this fail as an allocation would (measure/tensor-memory.ts). */
+  memoryCapBytes: number | null;
 }
 
 /** What a worker measured: per-step samples, memory, and what ran. */
@@ -35,6 +39,6 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('measure-start'), t: z.number() }),
   z.object({ type: z.literal('measure-end'), t: z.number(), steps: z.number().int().nonnegative() }),
   z.object({ type: z.literal('done'), outcome: workerOutcomeSchema }),
-  z.object({ type: z.literal('error'), message: z.string() }),
+  z.object({ type: z.literal('error'), message: z.string(), oom: outOfMemorySchema.optional() }),
 ]);
 export type WorkerMessage = z.output<typeof workerMessageSchema>;

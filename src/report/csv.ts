@@ -3,6 +3,7 @@
 // figure does not exist (a failed cell, a run without GPU).
 import { stringify } from 'csv-stringify/sync';
 import { trackedMemory } from '../protocol/worker-outcome.ts';
+import { doesNotFit, doesNotFitText } from '../results/does-not-fit.ts';
 import { MB } from '../results/units.ts';
 import { textExporter } from './exporter.ts';
 import type { CellView, ReportData } from './report-data.ts';
@@ -38,7 +39,8 @@ export function csvRecord(cell: CellView): Record<CsvColumn, CsvValue> {
     frames: c.frames,
     size: c.size,
     backend: ok?.backend.name ?? c.backend,
-    status: r.status,
+    // 'does-not-fit': ran out of memory (failure_reason 'oom'), an answer rather than a fault.
+    status: doesNotFit(r) ? 'does-not-fit' : r.status,
     steps: ok ? ok.stepMs.length : 0,
     step_ms_median: round(s?.medianMs, 3),
     step_ms_p95: round(s?.p95Ms, 3),
@@ -62,7 +64,7 @@ export function csvRecord(cell: CellView): Record<CsvColumn, CsvValue> {
     params_frozen: ok?.params.frozen ?? null,
     loss_final: round(ok?.loss.at(-1), 6),
     failure_reason: r.status === 'failed' ? r.error.reason : null,
-    failure_message: r.status === 'failed' ? r.error.message : null,
+    failure_message: r.status === 'failed' ? (doesNotFit(r) ? `${doesNotFitText(r.error)}; ${r.error.message}` : r.error.message) : null,
   };
 }
 

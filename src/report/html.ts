@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLED, bundleFolder } from '../backend/runtime-files.ts';
+import { doesNotFitText, reasonText } from '../results/does-not-fit.ts';
 import { formatDuration, formatMs, formatNumber, formatRatio } from '../results/units.ts';
 import { MODE_SPECS } from '../train/modes.ts';
 import { buildCharts, hasTimeline, MIN_TIMELINE_SAMPLES, noSweepReason, type ChartSection, type ChartSpec } from './charts.ts';
@@ -149,8 +150,8 @@ function paramsSection(data: ReportData): string {
 function failedSection(data: ReportData): string {
   const failed = data.cells.flatMap(({ result }) => (result.status === 'failed' ? [result] : []));
   if (failed.length === 0) return `<p class="muted">No cell failed.</p>`;
-  const rows = failed.map((r) => `<tr>${td(r.label)}<td><code>${esc(r.id)}</code></td><td class="status-failed">${esc(r.error.reason)}</td>`
-    + `<td><pre>${esc(r.error.message)}</pre>${r.error.stderrTail ? `<details><summary>stderr (tail)</summary><pre>${esc(r.error.stderrTail)}</pre></details>` : ''}</td></tr>`);
+  const rows = failed.map((r) => `<tr>${td(r.label)}<td><code>${esc(r.id)}</code></td><td class="status-failed">${esc(reasonText(r.error.reason))}</td>`
+    + `<td>${r.error.reason === 'oom' ? `<p>${esc(doesNotFitText(r.error))}</p>` : ''}<pre>${esc(r.error.message)}</pre>${r.error.stderrTail ? `<details><summary>stderr (tail)</summary><pre>${esc(r.error.stderrTail)}</pre></details>` : ''}</td></tr>`);
   return table(['cell', 'id', 'reason', 'message'], rows);
 }
 

@@ -3,6 +3,7 @@
 // serial modes in each matched group (memory and time change, an interval
 // for the time ratio), the suite's claims, the failed cells and the cells
 // the planner skipped.
+import { doesNotFitText, reasonText } from '../results/does-not-fit.ts';
 import type { ClaimCheck } from '../results/analysis.ts';
 import { mdCode, mdTable, mdText } from '../results/markdown.ts';
 import { formatChange, formatMs, formatRatio, MB } from '../results/units.ts';
@@ -82,8 +83,8 @@ function plannedSection(data: ReportData): string[] {
 function failedSection(data: ReportData): string[] {
   const failed = data.cells.flatMap(({ result }) => (result.status === 'failed' ? [result] : []));
   if (failed.length === 0) return [];
-  const rows = failed.map((r) => [mdText(r.label), mdCode(r.id), r.error.reason, mdText(firstLine(r.error.message))]);
-  return ['### Failed cells', '', mdTable(['cell', 'id', 'reason', 'message'], rows), ''];
+  const rows = failed.map((r) => [mdText(r.label), mdCode(r.id), reasonText(r.error.reason), mdText(r.error.reason === 'oom' ? doesNotFitText(r.error) : firstLine(r.error.message))]);
+  return ['### Failed cells', '', 'A cell that does not fit ran out of memory: an answer, not a fault.', '', mdTable(['cell', 'id', 'reason', 'message'], rows), ''];
 }
 
 /** Cells the planner said cannot fit: never run, so apart from the failed ones. */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { cellConfigSchema, FAILURE_REASONS, RESULT_SCHEMA, samplesPerStep } from './cell-result.ts';
 import { cellMemorySchema } from '../protocol/worker-outcome.ts';
+import { outOfMemorySchema } from '../protocol/out-of-memory.ts';
 import { readJsonFile, versionMismatch } from './parse-file.ts';
 import { storedSuiteSchema } from './run-record.ts';
 import { stepTimeStats, type StepTimeStats } from './stats.ts';
@@ -42,7 +43,7 @@ const okCellSchema = z.object({
 const failedCellSchema = z.object({
   ...cellBase,
   status: z.literal('failed'),
-  error: z.object({ reason: z.enum(FAILURE_REASONS), message: z.string() }),
+  error: z.object({ reason: z.enum(FAILURE_REASONS), message: z.string(), oom: outOfMemorySchema.optional() }),
 });
 
 export type OkBaselineCell = Omit<z.output<typeof okCellSchema>, 'stats'> & { stats: StepTimeStats };

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { GpuCellReport } from '../measure/gpu-sampler.ts';
 import type { CellConfig } from '../protocol/cell-config.ts';
 import { backendSchema, cellMemorySchema, paramsSchema, startupSchema } from '../protocol/worker-outcome.ts';
+import { outOfMemorySchema } from '../protocol/out-of-memory.ts';
 import { MODES } from '../train/modes.ts';
 import { versionMismatch } from './parse-file.ts';
 import { stepTimeStats, type StepTimeStats } from './stats.ts';
@@ -54,7 +55,8 @@ const gpuReportSchema = z.object({
   timeline: z.array(z.object({ t: z.number(), deviceMiB: z.number(), processMiB: z.number().nullable(), powerW: z.number().nullable() })),
 }) satisfies z.ZodType<GpuCellReport>;
 
-export const FAILURE_REASONS = ['timeout', 'crashed', 'error', 'killed', 'interrupted'] as const;
+/** Why a cell has no measurement; 'oom': it ran out of memory — it does not fit (an answer, not a fault). */
+export const FAILURE_REASONS = ['timeout', 'crashed', 'error', 'killed', 'interrupted', 'oom'] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 const lineBase = {
@@ -103,7 +105,13 @@ const okLineSchema = z.object({
 const failedLineSchema = z.object({
   ...lineBase,
   status: z.literal('failed'),
-  error: z.object({ reason: z.enum(FAILURE_REASONS), message: z.string(), stderrTail: z.string() }),
+  error: z.object({
+    reason: z.enum(FAILURE_REASONS),
+    message: z.string(),
+    stderrTail: z.string(),
+    /** reason 'oom': what the worker held and asked for when it ran out. */
+    oom: outOfMemorySchema.optional(),
+  }),
 });
 
 /** Old lines: `params.trainable` as {full, delta} becomes the count of the cell's mode. */

@@ -65,6 +65,8 @@ const runRecordSchema = z.looseObject({
     plan: z.boolean(),
     skipUnfit: z.boolean(),
     device: nullableString,
+    /** --memory-cap in bytes (absent before it existed). */
+    memoryCapBytes: z.number().nullable().optional(),
   }).optional(),
   startedAt: z.string(),
   endedAt: nullableString,

@@ -7,12 +7,14 @@ import { TENSORFLOW_MISSING, tfjsNodeInstalled } from '../backend/tfjs/select.ts
 import type { Cell } from '../protocol/cell-config.ts';
 import { UserError } from '../user-error.ts';
 import type { CellExecutor } from './cell-executor.ts';
-import { tfjsWorkerExecutor } from './tfjs-executor.ts';
+import { cappedTfjsWorkerExecutor } from './tfjs-executor.ts';
 import { torchWorkerExecutor } from './torch-executor.ts';
 
 export interface ExecutorOptions {
   /** The torch worker's interpreter (default: $MOBIUS_PYTHON, else the first python3 with torch). */
   python?: string;
+  /** --memory-cap: every worker's device made this small (bytes); null or absent: all of it. */
+  memoryCapBytes?: number | null;
 }
 
 
@@ -32,9 +34,10 @@ export interface Executors {
 export async function executorsFor(cells: readonly Cell[], opts: ExecutorOptions = {}): Promise<Executors> {
   requireTfjsNode(cells);
   const torchCells = cells.filter((c) => c.config.backend === 'torch');
-  if (torchCells.length === 0) return { executorOf: () => tfjsWorkerExecutor, torch: null };
+  const tfjs = cappedTfjsWorkerExecutor(opts.memoryCapBytes ?? null);
+  if (torchCells.length === 0) return { executorOf: () => tfjs, torch: null };
   const python = await locateTorchPython(opts.python);
   for (const device of new Set(torchCells.map((c) => c.config.device ?? 'auto'))) requireTorchDevice(python, device);
-  const torch = torchWorkerExecutor(python.executable);
-  return { executorOf: (cell) => (cell.config.backend === 'torch' ? torch : tfjsWorkerExecutor), torch: python.env };
+  const torch = torchWorkerExecutor(python.executable, { memoryCapBytes: opts.memoryCapBytes ?? null });
+  return { executorOf: (cell) => (cell.config.backend === 'torch' ? torch : tfjs), torch: python.env };
 }

@@ -4,6 +4,7 @@
 // bounds", the cpu backend swaps the host to a halt) unless --force.
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
+import { WASM_HEAP_MAX_BYTES } from '../backend/run-backends.ts';
 import { isInstalled, tfjsNodeInstalled } from '../backend/tfjs/select.ts';
 import type { TorchEnvironment } from '../backend/torch/python-locator.ts';
 import type { GpuDevice } from '../measure/environment.ts';
@@ -12,8 +13,6 @@ import { formatGiB } from '../results/units.ts';
 import type { CellConfig } from '../protocol/cell-config.ts';
 import { cellLabel } from '../protocol/labels.ts';
 
-/** tfjs-backend-wasm's getHeapMax(): a wasm32 heap cannot grow past 4 GiB − 64 KiB. */
-export const WASM_HEAP_MAX_BYTES = 4294901760;
 
 export interface MemoryBudget {
   bytes: number;

@@ -3,6 +3,7 @@
 // (as cargo and hyperfine do), plain lines otherwise, nothing with --json.
 import cliProgress from 'cli-progress';
 import { type CellResult } from '../results/cell-result.ts';
+import { doesNotFitText } from '../results/does-not-fit.ts';
 import { trackedMemory } from '../protocol/worker-outcome.ts';
 import { formatMB, formatMs } from '../results/units.ts';
 
@@ -14,6 +15,7 @@ export interface Progress {
 }
 
 function outcomeText(r: CellResult): string {
+  if (r.status === 'failed' && r.error.reason === 'oom') return `DOES NOT FIT${doesNotFitText(r.error).slice('does not fit'.length)}`;
   if (r.status === 'failed') return `FAILED (${r.error.reason}): ${r.error.message}`;
   const memory = trackedMemory(r.memory);
   return `ok  ${formatMs(r.stats.medianMs)}/step  ${memory ? `peak ${formatMB(memory.peakBytes)}` : 'memory not tracked'}`;

@@ -9,7 +9,7 @@ import { readRunRecord, type RunRecord } from '../results/run-record.ts';
 import { UserError } from '../user-error.ts';
 import type { RunOptions } from './run-options.ts';
 
-type Remembered = Pick<RunOptions, 'filter' | 'shard' | 'backend' | 'steps' | 'warmup' | 'plan' | 'skipUnfit' | 'device'>;
+type Remembered = Pick<RunOptions, 'filter' | 'shard' | 'backend' | 'steps' | 'warmup' | 'plan' | 'skipUnfit' | 'device' | 'memoryCapBytes'>;
 
 const FLAGS: ReadonlyArray<[keyof Remembered, string]> = [
   ['filter', '--filter'],
@@ -20,6 +20,7 @@ const FLAGS: ReadonlyArray<[keyof Remembered, string]> = [
   ['plan', '--plan'],
   ['skipUnfit', '--skip-unfit'],
   ['device', '--device'],
+  ['memoryCapBytes', '--memory-cap'],
 ];
 
 /** What run.json records of a new run's options. */
@@ -31,6 +32,7 @@ export function recordedOptions(opts: RunOptions): NonNullable<RunRecord['option
     plan: opts.plan ?? false,
     skipUnfit: opts.skipUnfit ?? false,
     device: opts.device ?? null,
+    memoryCapBytes: opts.memoryCapBytes ?? null,
   };
 }
 

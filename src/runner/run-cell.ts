@@ -12,6 +12,7 @@ import { type Cell } from '../protocol/cell-config.ts';
 import { cellLabel } from '../protocol/labels.ts';
 import type { CellExecutor, WorkerExit } from './cell-executor.ts';
 import { workerMessageSchema, type WorkerOutcome } from '../protocol/worker-messages.ts';
+import type { OutOfMemory } from '../protocol/out-of-memory.ts';
 
 export interface CellRunOptions {
   timeoutMs: number;
@@ -31,6 +32,7 @@ export async function runCell(cell: Cell, executor: CellExecutor, opts: CellRunO
 
   let outcome: WorkerOutcome | null = null;
   let workerError: string | null = null;
+  let workerOom: OutOfMemory | null = null;
   let protocolError: string | null = null;
   const execution = executor.start(cell, (raw) => {
     const parsed = workerMessageSchema.safeParse(raw);
@@ -43,7 +45,10 @@ export async function runCell(cell: Cell, executor: CellExecutor, opts: CellRunO
     if (m.type === 'measure-start') opts.sampler?.markMeasuredStart(m.t);
     else if (m.type === 'measure-end') opts.sampler?.markMeasuredEnd(m.t, m.steps);
     else if (m.type === 'done') outcome = m.outcome;
-    else if (m.type === 'error') workerError = m.message;
+    else if (m.type === 'error') {
+      workerError = m.message;
+      workerOom = m.oom ?? null;
+    }
     // 'progress' is informational: nothing draws it yet.
   });
 
@@ -88,15 +93,17 @@ export async function runCell(cell: Cell, executor: CellExecutor, opts: CellRunO
       efficiency: null,
     };
   }
-  const { reason, message } = failure(exit, { timedOut, timeoutMs: opts.timeoutMs, workerError, protocolError, executor: executor.name });
-  const failed: FailedCell = { ...base, status: 'failed', error: { reason, message, stderrTail: execution.outputTail() } };
+  // Assigned in the message callback: TypeScript's narrowing does not see it.
+  const oom = workerOom as OutOfMemory | null;
+  const { reason, message } = failure(exit, { timedOut, timeoutMs: opts.timeoutMs, workerError, workerOom: oom, protocolError, executor: executor.name });
+  const failed: FailedCell = { ...base, status: 'failed', error: { reason, message, stderrTail: execution.outputTail(), ...(reason === 'oom' && oom ? { oom } : {}) } };
   return failed;
 }
 
-function failure(exit: WorkerExit, seen: { timedOut: boolean; timeoutMs: number; workerError: string | null; protocolError: string | null; executor: string }): { reason: FailureReason; message: string } {
+function failure(exit: WorkerExit, seen: { timedOut: boolean; timeoutMs: number; workerError: string | null; workerOom: OutOfMemory | null; protocolError: string | null; executor: string }): { reason: FailureReason; message: string } {
   if (seen.timedOut) return { reason: 'timeout', message: `no result within the cell timeout of ${Number((seen.timeoutMs / 1000).toPrecision(3))} s: the ${seen.executor} was killed` };
   if (seen.protocolError) return { reason: 'error', message: seen.protocolError };
-  if (seen.workerError != null) return { reason: 'error', message: seen.workerError };
+  if (seen.workerError != null) return { reason: seen.workerOom ? 'oom' : 'error', message: seen.workerError };
   if (exit.startError) return { reason: 'crashed', message: `the ${seen.executor} did not start: ${exit.startError}` };
   if (exit.signal === 'SIGKILL') return { reason: 'killed', message: `the ${seen.executor} was killed by SIGKILL (out of memory?)` };
   return { reason: 'crashed', message: `the ${seen.executor} exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`} before reporting a result` };

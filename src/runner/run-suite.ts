@@ -12,6 +12,7 @@ import { parseDevice } from '../plan/devices.ts';
 import { planInChild } from '../plan/plan-in-child.ts';
 import type { PlannedCell } from '../plan/planner.ts';
 import type { CellResult } from '../results/cell-result.ts';
+import { doesNotFit } from '../results/does-not-fit.ts';
 import { appendResult, dropTruncatedLine, readResults } from '../results/jsonl.ts';
 import { ensureOutputFolder } from '../results/output-paths.ts';
 import { writePlanFile } from '../results/plan-file.ts';
@@ -43,6 +44,9 @@ export interface RunSummary {
   skipped: UnfitCell[];
   ran: number;
   ok: number;
+  /** Ran out of memory: an answer, not a fault (results/does-not-fit.ts). */
+  doesNotFit: number;
+  /** Failed for any other reason. */
   failed: number;
   interrupted: boolean;
 }
@@ -207,7 +211,8 @@ export async function runSuite(given: RunOptions): Promise<RunSummary> {
     skipped,
     ran: results.length,
     ok: results.filter((r) => r.status === 'ok').length,
-    failed: results.filter((r) => r.status === 'failed').length,
+    doesNotFit: results.filter(doesNotFit).length,
+    failed: results.filter((r) => r.status === 'failed' && !doesNotFit(r)).length,
     interrupted,
   };
 }

@@ -10,13 +10,14 @@ import type { RunCellMessage } from '../protocol/worker-messages.ts';
 import { processExecution } from './process-execution.ts';
 
 
-export function nodeWorkerExecutor(script: string, name: string, env: NodeJS.ProcessEnv = process.env): CellExecutor {
+/** `memoryCapBytes`: --memory-cap, enforced by the worker's tensor tracker. */
+export function nodeWorkerExecutor(script: string, name: string, env: NodeJS.ProcessEnv = process.env, memoryCapBytes: number | null = null): CellExecutor {
   return {
     name,
     start(cell, onMessage) {
       const child = fork(script, [], { execArgv: nodeWorkerExecArgv(script), stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
       const execution = processExecution(child, 'ipc', onMessage);
-      child.send({ type: 'run', id: cell.id, config: cell.config } satisfies RunCellMessage, () => {
+      child.send({ type: 'run', id: cell.id, config: cell.config, memoryCapBytes } satisfies RunCellMessage, () => {
         // A worker that died before reading its cell: its exit says why.
       });
       return execution;
@@ -25,3 +26,7 @@ export function nodeWorkerExecutor(script: string, name: string, env: NodeJS.Pro
 }
 
 export const tfjsWorkerExecutor: CellExecutor = nodeWorkerExecutor(runtimeFile('tfjsWorker'), 'tfjs worker');
+
+export function cappedTfjsWorkerExecutor(memoryCapBytes: number | null): CellExecutor {
+  return memoryCapBytes === null ? tfjsWorkerExecutor : nodeWorkerExecutor(runtimeFile('tfjsWorker'), 'tfjs worker', process.env, memoryCapBytes);
+}

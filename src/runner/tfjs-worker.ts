@@ -8,11 +8,13 @@ import { initBackend } from '../backend/tfjs/select.ts';
 import { paramsReport } from '../model/params-report.ts';
 import { measureSteps } from '../measure/measure-steps.ts';
 import { BufferTracker } from '../measure/tensor-memory.ts';
+import type { OutOfMemory } from '../protocol/out-of-memory.ts';
 import type { CellParams } from '../protocol/worker-outcome.ts';
 import type { CellConfig } from '../protocol/cell-config.ts';
 import { MODE_SPECS } from '../train/modes.ts';
 import { Trainer } from '../train/trainer.ts';
 import type { RunCellMessage, WorkerMessage, WorkerOutcome } from '../protocol/worker-messages.ts';
+import { tfjsOutOfMemory } from './tfjs-out-of-memory.ts';
 
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve) => process.send!(message, () => resolve()));
@@ -42,16 +44,26 @@ function cellParams(config: CellConfig): CellParams {
 // `untracked`, with the peak RSS only.
 const TRACKING = process.env['MOBIUS_BENCH_TRACKER'] !== '0';
 
-async function runCell({ config }: RunCellMessage): Promise<WorkerOutcome> {
+/** Ran out of memory: sent as an error with its `oom` part. */
+class DoesNotFit extends Error {
+  constructor(message: string, readonly oom: OutOfMemory) {
+    super(message);
+  }
+}
+
+async function runCell({ config, memoryCapBytes }: RunCellMessage): Promise<WorkerOutcome> {
   if (!isTfjsBackend(config.backend)) throw new Error(`the TensorFlow.js worker was given a '${config.backend}' cell`);
+  if (memoryCapBytes !== null && !TRACKING) throw new Error('--memory-cap needs the tensor tracker (MOBIUS_BENCH_TRACKER=0 turns it off)');
   // Before any tensor exists, so that every buffer is counted.
-  const tracker = TRACKING ? new BufferTracker().install() : null;
+  const tracker = TRACKING ? new BufferTracker(memoryCapBytes).install() : null;
   const t0 = performance.now();
   const backend = await initBackend(config.backend);
-  const t1 = performance.now();
-  const trainer = new Trainer({ config: config.unet, ...config });
-  const startup = { importMs: t1 - t0, buildMs: performance.now() - t1 };
+  const importMs = performance.now() - t0;
+  let trainer: Trainer | null = null;
   try {
+    const t1 = performance.now();
+    trainer = new Trainer({ config: config.unet, ...config });
+    const startup = { importMs, buildMs: performance.now() - t1 };
     const measured = await measureSteps(trainer, tracker, {
       warmup: config.warmup,
       steps: config.steps,
@@ -68,14 +80,19 @@ async function runCell({ config }: RunCellMessage): Promise<WorkerOutcome> {
       memory: measured.memory ? { source: 'tensors', ...measured.memory, rssPeakBytes: peakRssBytes() } : { source: 'untracked', rssPeakBytes: peakRssBytes() },
       startup,
     };
+  } catch (err) {
+    // Before the finally disposes the trainer: what was held when it failed.
+    const oom = tfjsOutOfMemory(err, backend.name, tracker?.current ?? null, memoryCapBytes);
+    if (oom) throw new DoesNotFit(`out of memory: ${err instanceof Error ? err.message : String(err)}`, oom);
+    throw err;
   } finally {
-    trainer.dispose();
+    trainer?.dispose();
   }
 }
 
 process.once('message', (message: RunCellMessage) => {
   runCell(message)
     .then((outcome) => send({ type: 'done', outcome }))
-    .catch((err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err) }))
+    .catch((err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err), ...(err instanceof DoesNotFit ? { oom: err.oom } : {}) }))
     .finally(() => process.exit(0));
 });

@@ -10,7 +10,8 @@ import { torchRunMessage } from '../protocol/torch-run-message.ts';
 import { processExecution } from './process-execution.ts';
 
 /** `module` and `env`: another worker module speaking the same protocol (the tests' faulty one). */
-export function torchWorkerExecutor(python: string, opts: { module?: string; env?: NodeJS.ProcessEnv; name?: string } = {}): CellExecutor {
+/** `memoryCapBytes`: --memory-cap, which the worker makes its device (out_of_memory.py). */
+export function torchWorkerExecutor(python: string, opts: { module?: string; env?: NodeJS.ProcessEnv; name?: string; memoryCapBytes?: number | null } = {}): CellExecutor {
   const module = opts.module ?? 'mobius_bench_torch.worker';
   return {
     name: opts.name ?? 'torch worker',
@@ -19,7 +20,7 @@ export function torchWorkerExecutor(python: string, opts: { module?: string; env
       const execution = processExecution(child, 'stdout-json-lines', onMessage);
       // A worker that dies before reading its cell: its exit says why, not an EPIPE here.
       child.stdin!.on('error', () => {});
-      child.stdin!.end(`${JSON.stringify(torchRunMessage(cell))}\n`);
+      child.stdin!.end(`${JSON.stringify(torchRunMessage(cell, { memoryCapBytes: opts.memoryCapBytes ?? null }))}\n`);
       return execution;
     },
   };

@@ -1,6 +1,6 @@
 // Turns a JSON Schema (the subset zod's toJSONSchema writes for the protocol:
 // objects with fixed properties, arrays, strings with const/enum, integers and
-// numbers with bounds, booleans, anyOf) into plain Python that checks a value
+// numbers with bounds, booleans, anyOf: discriminated or nullable) into plain Python that checks a value
 // against it and raises the package's UserError naming the field. Python then
 // needs no validation package, and the checks cannot drift from the schema.
 // A keyword outside the subset is an error here, at build time.
@@ -44,6 +44,12 @@ export function jsonSchemaToPython(schema: Schema, entry: string): string {
 
   /** A union of objects told apart by one string field (a discriminator: `kind`), dispatched on it. */
   function unionChecks(branches: Schema[], where: string): string[] {
+    // A nullable value (zod's .nullable()): null, or the one other branch.
+    const nulls = branches.filter((b) => b['type'] === 'null' && Object.keys(b).length === 1);
+    if (nulls.length === 1 && branches.length === 2) {
+      const other = branches.find((b) => !nulls.includes(b))!;
+      return [`if value is None:`, `    return`, `${checker(other, `${where}.anyOf`)}(value, path)`];
+    }
     const tagsOf = (b: Schema, key: string): string[] | null => {
       const p = (b['properties'] as Record<string, Schema> | undefined)?.[key];
       if (!p) return null;
