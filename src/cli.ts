@@ -192,6 +192,24 @@ program
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatPlan(report));
   });
 
+program
+  .command('fit')
+  .description('measure the largest batch that trains without running out of memory, per configuration and mode, beside the planner\'s; exit 1 when a probe failed for another reason')
+  .argument('<suite>', "suite file: its presets, modes, frames, sizes and accumulations (its batches are ignored)")
+  .option('--filter <k=v,...>', 'only cells matching, e.g. mode=delta-serial|delta-parallel')
+  .option('--memory-cap <size>', 'make every probe\'s device this small for real (e.g. 40GiB, a100-40gb; on the CPU an address-space limit)', memorySize('--memory-cap', DEVICES))
+  .option('--max-batch <n>', 'no probe above this batch (default 64)', positiveInt('--max-batch'))
+  .option('--backend <name>', `override the suite's backend: ${RUN_BACKENDS.join(', ')}`, oneOf('--backend', RUN_BACKENDS))
+  .option('--python <path>', "the torch worker's interpreter (as for run)")
+  .option('--steps <n>', 'measured steps per probe (default 1, after 1 warm-up step)', positiveInt('--steps'))
+  .option('--warmup <n>', 'warm-up steps per probe (default 1)', nonNegativeInt('--warmup'))
+  .option('--out <dir>', 'where probes.jsonl and fit.json go (default: reports/fit-<suite>-<timestamp>/)')
+  .option('--json', 'print, per configuration and mode: the largest batch that fit, the first that did not, the planner\'s prediction')
+  .action(async (suiteFile: string, { memoryCap, ...opts }) => {
+    const { fitCommand } = await import('./cli/fit-command.ts');
+    process.exitCode = await fitCommand({ suiteFile, ...opts, memoryCapBytes: memoryCap ?? null });
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -47,7 +47,7 @@ test('run suites/torch-smoke.ts: every mode on the torch worker, reports, a clea
   assert.equal(again.status, 0, again.stdout + again.stderr);
 });
 
-test('a torch worker that raises, is killed or hangs becomes a failed cell with its reason', { skip, timeout: 120_000 }, async () => {
+test('a torch worker that raises, is killed or hangs becomes a failed cell with its reason; past its memory cap it does not fit', { skip, timeout: 120_000 }, async () => {
   const [cell] = expandSuite(validateSuite({ name: 'x', backend: 'torch', device: 'cpu', presets: ['tiny'], modes: ['delta-serial'], sweep: { frames: [2], size: [32] } }, 'x.ts'));
   const exe = (python as Exclude<typeof python, Error>).executable;
   const faulty = (fault: string) => torchWorkerExecutor(exe, {
@@ -68,4 +68,11 @@ test('a torch worker that raises, is killed or hangs becomes a failed cell with 
   const bad = await runCell({ ...cell!, config: { ...cell!.config, precision: 'fp16' } }, torchWorkerExecutor(exe), { timeoutMs: 60_000, sampler: null });
   assert.equal(bad.status, 'failed');
   if (bad.status === 'failed') assert.equal(bad.error.reason, 'error', bad.error.message);
+  // Past --memory-cap (an address-space limit on the CPU) the real worker runs out of memory: an answer, with the bytes.
+  const capped = await runCell(cell!, torchWorkerExecutor(exe, { memoryCapBytes: 2 * 2 ** 20 }), { timeoutMs: 60_000, sampler: null });
+  assert.equal(capped.status === 'failed' && capped.error.reason, 'oom', capped.status === 'failed' ? capped.error.message : 'ran');
+  if (capped.status === 'failed') {
+    assert.equal(capped.error.oom?.capBytes, 2 * 2 ** 20);
+    assert.ok(capped.error.oom.allocatedBytes! <= 2 * 2 ** 20);
+  }
 });

@@ -30,6 +30,8 @@ export class BufferTracker {
   peak = 0;
   private engine = tf.engine() as unknown as EngineInternals;
   private originals: Pick<EngineInternals, 'trackTensor' | 'removeDataId'> | null = null;
+  /** Buffers the cap refused: registered by the engine, never counted here. */
+  private refused = new WeakSet<object>();
 
   /**
    * Starts tracking. Install it before any tensor exists (the engine keeps no
@@ -51,15 +53,19 @@ export class BufferTracker {
       originals.trackTensor.call(engine, a, backend);
       if (fresh) {
         const bytes = (info as unknown as Map<object, { bytes: number }>).get(a.dataId)!.bytes;
-        // Counted even when refused: its disposal during the unwinding subtracts it again.
+        if (this.capBytes !== null && this.current + bytes > this.capBytes) {
+          // Not counted, as a failed allocation holds nothing; if the engine disposes it later, nothing is subtracted.
+          this.refused.add(a.dataId);
+          throw new TensorMemoryCapExceeded(this.current, bytes, this.capBytes);
+        }
         this.current += bytes;
-        if (this.capBytes !== null && this.current > this.capBytes) throw new TensorMemoryCapExceeded(this.current - bytes, bytes, this.capBytes);
         if (this.current > this.peak) this.peak = this.current;
       }
     };
     engine.removeDataId = (dataId, backend) => {
       const entry = (info as unknown as Map<object, { backend: unknown; bytes: number }>).get(dataId);
       originals.removeDataId.call(engine, dataId, backend);
+      if (this.refused.delete(dataId)) return;
       if (entry && entry.backend === backend && !info.has(dataId)) this.current -= entry.bytes;
     };
     return this;
