@@ -11,9 +11,7 @@ import { formatAnnotations } from '../gate/format-annotations.ts';
 import { formatJson } from '../gate/format-json.ts';
 import { formatMarkdown } from '../gate/format-markdown.ts';
 import { formatTable } from '../gate/format-table.ts';
-import { compareWithHistory, DEFAULT_WINDOW, readCurrentRun } from '../gate/history-gate.ts';
 import { parseThresholds } from '../gate/thresholds.ts';
-import { readHistory } from '../history/history-folder.ts';
 import { ensureOutputFile } from '../results/output-paths.ts';
 import { UserError } from '../user-error.ts';
 
@@ -45,9 +43,12 @@ const processIo: CompareIo = {
 };
 
 /** The comparison the arguments ask for: a baseline and the current run, or --history and the current run. */
-function comparisonOf(first: string, second: string | undefined, opts: CompareOptions, thresholds: ReturnType<typeof parseThresholds>) {
+async function comparisonOf(first: string, second: string | undefined, opts: CompareOptions, thresholds: ReturnType<typeof parseThresholds>) {
   if (opts.history != null) {
     if (second != null) throw new UserError(`compare --history takes one run folder, the current run; got two (${first}, ${second})`);
+    // Loaded only here: a comparison with one baseline reads no history.
+    const { compareWithHistory, DEFAULT_WINDOW, readCurrentRun } = await import('../gate/history-gate.ts');
+    const { readHistory } = await import('../history/history-folder.ts');
     return compareWithHistory(readHistory(opts.history), readCurrentRun(first), thresholds, opts.window ?? DEFAULT_WINDOW);
   }
   if (opts.window != null) throw new UserError('--window goes with --history <dir>');
@@ -60,7 +61,7 @@ export async function compareCommand(baseline: string, current: string | undefin
   const thresholds = { ...parseThresholds(opts.threshold ?? []), missingGated: !opts.allowMissing };
   // Checked first: in CI a bad --markdown path must not read as a regression.
   if (opts.markdown) ensureOutputFile(opts.markdown, '--markdown');
-  const comparison = comparisonOf(baseline, current, opts, thresholds);
+  const comparison = await comparisonOf(baseline, current, opts, thresholds);
   if (opts.markdown) {
     mkdirSync(dirname(opts.markdown), { recursive: true });
     writeFileSync(opts.markdown, formatMarkdown(comparison));
