@@ -243,7 +243,7 @@ test('a series that moved fewer than 5 runs ago is not judged against its old le
     assert.equal(c.exitCode, 0);
     assert.deepEqual([m.window?.runs, m.window?.since?.commit, m.window?.since?.confirmed], [3, SHA(12), false]);
     assert.match(m.note!, /^not judged: the newest 3 runs sit at a new level, not yet a change point, at cccccc. \(\+(19|20|21)\.\d %\); the band needs 5$/);
-    assert.ok(c.warnings.some((w) => /^5 figures not judged because the series restarted at a recent change point/.test(w)), c.warnings.join('\n'));
+    assert.ok(c.warnings.some((w) => /^5 figures not judged: the window has fewer than 5 runs \(e\.g\. the newest 3 runs sit at a new level/.test(w)), c.warnings.join('\n'));
   }
   // After 20 runs, four at +20 %: a change point E-Divisive confirms; still too few for a band.
   const twenty = [...before, ...Array.from({ length: 8 }, () => ({ time: runLevel(random, 1, 0.01, 0) }))];
@@ -256,6 +256,19 @@ test('a series that moved fewer than 5 runs ago is not judged against its old le
   const one = history([...before, { time: 1.2 }]);
   const slow = compareWithHistory(one, current({ time: 1.2 }), t);
   assert.deepEqual([timeOf(slow).verdict, timeOf(slow).window?.runs, timeOf(slow).window?.outliers, timeOf(slow).window?.since], ['regression', 10, 1, null]);
+});
+
+test('a cell the history has only 3 runs of: its memory is judged exactly, its time not yet', () => {
+  const h = history(quietLevels(6));
+  const added = h.runs[0]!.run.cells[4]!.id;
+  for (const { run } of h.runs.slice(0, 3)) run.cells = run.cells.filter((c) => c.id !== added);
+  const c = compareWithHistory(h, current({ time: 1.3 }), t);
+  const cell = c.cells.find((x) => x.id === added)!;
+  const time = cell.metrics.find((m) => m.metric === 'time')!;
+  assert.equal(time.verdict, 'not-compared');
+  assert.equal(time.note, 'not judged: the series has 3 runs; the band needs 5');
+  assert.equal(cell.metrics.find((m) => m.metric === 'tensor')!.verdict, 'unchanged');
+  assert.deepEqual(c.cells.filter((x) => x.id !== added).map((x) => x.verdict), Array(4).fill('regression'));
 });
 
 test('errors: no history for this machine, too few runs (how many more), no cell in common, a window too small, not a run folder', () => {

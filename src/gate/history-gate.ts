@@ -275,7 +275,7 @@ export function compareWithHistory(h: History, current: CurrentRun, t: Threshold
     return skipped ? { id: c.id, label: c.label, skipped } : { id: c.id, label: c.label };
   });
   if (restarted.length) {
-    warnings.push(`${plural(restarted.length, 'figure')} not judged because the series restarted at a recent change point (e.g. ${restarted[0]}): they are gated again once ${MIN_WINDOW} runs have been filed at the new level`);
+    warnings.push(`${plural(restarted.length, 'figure')} not judged: the window has fewer than ${MIN_WINDOW} runs (e.g. ${restarted[0]}); they are gated again once ${MIN_WINDOW} runs have been filed`);
   }
   const claims = recheckClaims(snapshot.measurements.suite.definition.claims ?? [], { measurements: { cells: newest.cells } }, snapshot, t);
   const claimRegressions = claims.filter((c) => c.verdict === 'regression' && c.gated).length;
