@@ -93,14 +93,16 @@ program
 
 program
   .command('compare')
-  .description('compare a run with a baseline: exit 0 clean, 1 regression, 2 unusable input')
-  .argument('<baseline>', 'a baseline file (baseline save) or a run folder')
-  .argument('<current>', 'a run folder')
+  .description('compare a run with a baseline, or with the history (--history): exit 0 clean, 1 regression, 2 unusable input')
+  .argument('<baseline>', 'a baseline file (baseline save) or a run folder; with --history, the current run')
+  .argument('[current]', 'a run folder (not with --history)')
   .option('--markdown <file>', 'also write the verdict as Markdown (for a PR comment)')
   .option('--json', 'machine-readable output')
   .option('--allow-missing', 'a baseline cell missing from the current run warns instead of failing (a filtered or partial run)')
   .option('--threshold <metric=value>', 'tensor, gpu, rss, time (5, 5%, 16MiB or off), p=…, claims=off; repeatable', (v: string, prev: string[] = []) => [...prev, v])
-  .action(async (baseline: string, current: string, opts) => {
+  .option('--history <dir>', 'compare with the history folder (history add) instead of one baseline: per cell and metric, the last runs on this machine since the last change point')
+  .option('--window <k>', 'with --history: at most this many runs per series (default 10, at least 5)', positiveInt('--window'))
+  .action(async (baseline: string, current: string | undefined, opts) => {
     const { compareCommand } = await import('./cli/compare-command.ts');
     process.exitCode = await compareCommand(baseline, current, opts);
   });

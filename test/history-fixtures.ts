@@ -67,3 +67,6 @@ export function runCopy(fixture: string, c: RunCopy): string {
   writeFileSync(join(dir, 'results.jsonl'), lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
   return dir;
 }
+
+/** The smoke suite's five modes on wasm (a CPU machine). */
+export const SMOKE_RUN = fileURLToPath(new URL('./fixtures/runs/smoke-five-modes/', import.meta.url));

@@ -157,6 +157,43 @@ test('gpu-bench.yml: triggers, GPU labels, shard matrix, merge, baseline from th
   assert.match(text, /head\.repo\.full_name == github\.repository/, 'no fork code on the GPU runner');
 });
 
+/** One job of a workflow: from its `  name:` line under jobs to the next job's. */
+function jobText(yaml: string, job: string): string {
+  const jobs = yaml.slice(yaml.indexOf('\njobs:\n'));
+  const start = jobs.indexOf(`\n  ${job}:\n`);
+  assert.ok(start >= 0, `job ${job}`);
+  const next = jobs.slice(start + 1).search(/\n {2}[\w-]+:\n/);
+  return next < 0 ? jobs.slice(start) : jobs.slice(start, start + 1 + next);
+}
+
+test('gpu-bench.yml: pull requests compare with the history first (one baseline where it cannot judge); main-branch runs are filed on benchmark-history and the site published', () => {
+  const text = read('.github/workflows/gpu-bench.yml');
+  const compare = jobText(text, 'compare');
+  // Read-only history for the comparison; the job cannot push.
+  assert.match(compare, /git fetch -q --depth=1 origin benchmark-history[\s\S]*git worktree add -q --detach history FETCH_HEAD/);
+  assert.doesNotMatch(compare, /contents: write|git push/);
+  const order = ['npx mobius-bench compare --history history reports/gpu-bench', 'code=$?', 'if [ "$code" -eq 2 ] && [ -n "$BASELINE" ]; then', 'npx mobius-bench compare "$BASELINE" reports/gpu-bench'];
+  const at = order.map((s) => compare.indexOf(s));
+  assert.ok(at.every((i, k) => i > 0 && (k === 0 || i > at[k - 1]!)), `in order: ${order.join(' → ')}`);
+  assert.match(compare, /if: steps\.baseline\.outputs\.file != '' \|\| hashFiles\('history\/history\.json'\) != ''/);
+
+  const history = jobText(text, 'history');
+  assert.match(history, /needs: compare/);
+  assert.match(history, /if: \$\{\{ !cancelled\(\) && needs\.compare\.result != 'skipped' && github\.event_name != 'pull_request' && github\.ref == 'refs\/heads\/main' \}\}/);
+  assert.match(history, /permissions:\n {6}contents: write\n {4}steps:/);
+  const filing = ['name: gpu-bench-report', 'git worktree add -q --orphan -b benchmark-history history', 'npx mobius-bench history add reports/gpu-bench --history history', 'git push -q origin HEAD:benchmark-history', '[ "$pushed" = 1 ]', 'npx mobius-bench history report history --out site --commit-url "$COMMIT_URL"', 'history report history --json > site/change-points.json', 'actions/upload-pages-artifact@v3'];
+  const steps = filing.map((s) => history.indexOf(s));
+  assert.ok(steps.every((i, k) => i > 0 && (k === 0 || i > steps[k - 1]!)), `in order: ${filing.join(' → ')}`);
+
+  const pages = jobText(text, 'pages');
+  assert.match(pages, /needs: history/);
+  assert.match(pages, /permissions:\n {6}pages: write\n {6}id-token: write/);
+  assert.match(pages, /environment:\n {6}name: github-pages/);
+  assert.match(pages, /uses: actions\/deploy-pages@v4/);
+  // Only the history job writes to the repository.
+  assert.equal(text.match(/contents: write/g)?.length, 1);
+});
+
 test("package.json's allowScripts answers every install script npm 11 asks about", () => {
   const pkg = JSON.parse(read('package.json')) as { allowScripts?: Record<string, boolean> };
   assert.deepEqual(pkg.allowScripts, { esbuild: true, 'core-js': false, '@tensorflow/tfjs-node': true, '@tensorflow/tfjs-node-gpu': true });

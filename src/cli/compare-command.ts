@@ -1,4 +1,5 @@
-// `mobius-bench compare <baseline> <current>`: the pull-request gate. Prints a
+// `mobius-bench compare <baseline> <current>` (or `compare --history <dir>
+// <current>`, against the history: gate/history-gate.ts): the pull-request gate. Prints a
 // terminal table (or JSON), writes Markdown for a PR comment, emits GitHub
 // annotations under Actions; returns 0 clean, 1 regression. Unusable input
 // throws UserError, which the CLI turns into exit code 2.
@@ -12,6 +13,7 @@ import { formatMarkdown } from '../gate/format-markdown.ts';
 import { formatTable } from '../gate/format-table.ts';
 import { parseThresholds } from '../gate/thresholds.ts';
 import { ensureOutputFile } from '../results/output-paths.ts';
+import { UserError } from '../user-error.ts';
 
 export interface CompareOptions {
   /** Write the Markdown (PR comment) to this file. */
@@ -22,6 +24,10 @@ export interface CompareOptions {
   threshold?: string[];
   /** Cells of the baseline missing from the current run warn instead of failing. */
   allowMissing?: boolean;
+  /** Compare with this history folder instead of one baseline; the only run named is the current one. */
+  history?: string;
+  /** With history: at most this many runs per series (default DEFAULT_WINDOW). */
+  window?: number;
 }
 
 export interface CompareIo {
@@ -36,11 +42,26 @@ const processIo: CompareIo = {
   env: process.env,
 };
 
-export async function compareCommand(baseline: string, current: string, opts: CompareOptions = {}, io: CompareIo = processIo): Promise<number> {
+/** The comparison the arguments ask for: a baseline and the current run, or --history and the current run. */
+async function comparisonOf(first: string, second: string | undefined, opts: CompareOptions, thresholds: ReturnType<typeof parseThresholds>) {
+  if (opts.history != null) {
+    if (second != null) throw new UserError(`compare --history takes one run folder, the current run; got two (${first}, ${second})`);
+    // Loaded only here: a comparison with one baseline reads no history.
+    const { compareWithHistory, DEFAULT_WINDOW, readCurrentRun } = await import('../gate/history-gate.ts');
+    const { readHistory } = await import('../history/history-folder.ts');
+    return compareWithHistory(readHistory(opts.history), readCurrentRun(first), thresholds, opts.window ?? DEFAULT_WINDOW);
+  }
+  if (opts.window != null) throw new UserError('--window goes with --history <dir>');
+  if (second == null) throw new UserError(`compare needs the baseline and the current run (${first} and what?), or --history <dir> and the current run`);
+  return compareSnapshots(loadSnapshot(first), loadSnapshot(second), thresholds);
+}
+
+/** `baseline` is the current run when `opts.history` is given (and `current` is then absent). */
+export async function compareCommand(baseline: string, current: string | undefined, opts: CompareOptions = {}, io: CompareIo = processIo): Promise<number> {
   const thresholds = { ...parseThresholds(opts.threshold ?? []), missingGated: !opts.allowMissing };
   // Checked first: in CI a bad --markdown path must not read as a regression.
   if (opts.markdown) ensureOutputFile(opts.markdown, '--markdown');
-  const comparison = compareSnapshots(loadSnapshot(baseline), loadSnapshot(current), thresholds);
+  const comparison = await comparisonOf(baseline, current, opts, thresholds);
   if (opts.markdown) {
     mkdirSync(dirname(opts.markdown), { recursive: true });
     writeFileSync(opts.markdown, formatMarkdown(comparison));

@@ -2,7 +2,7 @@
 // (tensor memory exact, GPU and RSS memory by a relative threshold, step time
 // by threshold AND a Mann-Whitney test), the suite's claims re-checked on both
 // sides, and the cells found on one side only. Presentation is in format-*.ts.
-import { checkClaims, type ClaimStatus } from '../results/analysis.ts';
+import { checkClaims, type ClaimStatus, type ComparableCell } from '../results/analysis.ts';
 import type { BaselineCell, OkBaselineCell } from '../results/baseline-file.ts';
 import { trackedMemory } from '../protocol/worker-outcome.ts';
 import { MiB } from '../results/units.ts';
@@ -11,6 +11,7 @@ import type { CellConfig } from '../protocol/cell-config.ts';
 import type { Claim } from '../suite/schema.ts';
 import { UserError } from '../user-error.ts';
 import type { Snapshot } from './baseline.ts';
+import type { HistoryGateInfo, WindowInfo } from './history-types.ts';
 import { mannWhitney, minimumP } from './mann-whitney.ts';
 import { CPU_TIME_LIMIT, type Limit, type Metric, type Thresholds } from './thresholds.ts';
 
@@ -33,6 +34,8 @@ export interface MetricResult {
   /** A regression of an ungated metric warns instead of failing. */
   gated: boolean;
   note?: string;
+  /** Against the history (compare --history): the runs this metric was judged against. */
+  window?: WindowInfo;
 }
 
 export type CellVerdict = 'regression' | 'warning' | 'improvement' | 'unchanged';
@@ -64,7 +67,7 @@ export interface ClaimRecheck {
 
 export interface SideInfo {
   source: string;
-  kind: 'baseline' | 'run';
+  kind: 'baseline' | 'run' | 'history';
   startedAt: string;
   commit: string | null;
   machine: string;
@@ -84,6 +87,8 @@ export interface Comparison {
   warnings: string[];
   counts: { regressions: number; warnings: number; improvements: number; unchanged: number };
   exitCode: 0 | 1;
+  /** Present when the baseline is the history (compare --history). */
+  history?: HistoryGateInfo;
 }
 
 function machineOf(s: Snapshot): string {
@@ -214,7 +219,7 @@ function compareCell(a: BaselineCell, b: BaselineCell, t: Thresholds, sameMachin
   return { ...base, verdict, metrics };
 }
 
-function recheckClaims(claims: Claim[], baseline: Snapshot, current: Snapshot, t: Thresholds): ClaimRecheck[] {
+export function recheckClaims(claims: Claim[], baseline: { measurements: { cells: readonly ComparableCell[] } }, current: Snapshot, t: Thresholds): ClaimRecheck[] {
   const now = checkClaims(claims, current.measurements.cells);
   const before = checkClaims(claims, baseline.measurements.cells);
   return now.map((c, i) => {

@@ -5,13 +5,14 @@ import { mdCode, mdInCell, mdTable, mdText, type MdColumn } from '../results/mar
 import { formatChange } from '../results/units.ts';
 import type { CellComparison, Comparison, MetricResult } from './compare.ts';
 import { describeMetric, formatDelta, formatP, formatValue, metricNotes, shownMetrics, thresholdsLine, verdictLine } from './format-util.ts';
+import { historyLines, pColumnTitle } from './format-history.ts';
 import { METRIC_NAMES } from './thresholds.ts';
 
 export const COMMENT_MARKER = '<!-- mobius-bench-compare -->';
 
 const right = (title: string): MdColumn => ({ title, align: 'right' });
 
-const METRIC_COLUMNS: MdColumn[] = ['cell', 'id', 'metric', right('baseline'), right('current'), right('change'), 'Mann-Whitney'];
+const metricColumns = (c: Comparison): MdColumn[] => ['cell', 'id', 'metric', right('baseline'), right('current'), right('change'), pColumnTitle(c)];
 
 function metricRow(label: string, id: string, m: MetricResult): string[] {
   return [mdText(label), mdCode(id), METRIC_NAMES[m.metric], formatValue(m, m.baseline), formatValue(m, m.current), `${formatChange(m.change)} (${formatDelta(m)})`, m.p != null ? formatP(m.p) : ''];
@@ -50,6 +51,7 @@ function headline(c: Comparison): string[] {
   ]);
   out.push(mdTable(['', 'source', 'commit', 'machine', right('cells')], sides));
   out.push('', `Thresholds: ${thresholdsLine(c)}.`);
+  for (const l of historyLines(c)) out.push('', `${mdText(l[0]!.toUpperCase() + l.slice(1))}.`);
   return out;
 }
 
@@ -74,7 +76,7 @@ function changes(c: Comparison, verdict: 'regression' | 'improvement'): string[]
     // The blank line ends the list: right under an item, the table would be read as more of its text.
     if (cells.length) out.push('');
     // A report-only metric that regressed is shown, and marked as not failing the gate.
-    out.push(mdTable(METRIC_COLUMNS, metrics.map(({ cell, m }) => metricRow(cell.label + (verdict === 'regression' && !m.gated ? ' (report only)' : ''), cell.id, m))));
+    out.push(mdTable(metricColumns(c), metrics.map(({ cell, m }) => metricRow(cell.label + (verdict === 'regression' && !m.gated ? ' (report only)' : ''), cell.id, m))));
   }
   return out;
 }

@@ -3,6 +3,7 @@
 import { formatChange } from '../results/units.ts';
 import { OTHER_MACHINE, type CellComparison, type Comparison, type MetricResult } from './compare.ts';
 import { formatP, metricNotes, pad, shownMetrics, thresholdsLine, verdictLine } from './format-util.ts';
+import { historyLines } from './format-history.ts';
 import { METRIC_NAMES } from './thresholds.ts';
 
 const MARK: Record<CellComparison['verdict'], string> = { regression: '✗', warning: '!', improvement: '✓', unchanged: ' ' };
@@ -26,6 +27,7 @@ export function formatTable(c: Comparison): string {
   lines.push(`mobius-bench compare — suite ${c.suite}`);
   lines.push(`  baseline: ${c.baseline.source} (${c.baseline.kind}, commit ${c.baseline.commit?.slice(0, 7) ?? '?'}, ${c.baseline.machine})`);
   lines.push(`  current:  ${c.current.source} (${c.current.kind}, commit ${c.current.commit?.slice(0, 7) ?? '?'}, ${c.current.machine})`);
+  for (const l of historyLines(c)) lines.push(`  ${l}`);
   lines.push('');
   const shown = shownMetrics(c);
   const header = ['', 'cell', 'id', ...shown.map((k) => METRIC_NAMES[k])];

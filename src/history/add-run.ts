@@ -41,6 +41,12 @@ function filedCell(r: CellResult): FiledCell {
   };
 }
 
+/** A filed run's id: a hash of the suite, the run's start, the commit and the machine, so that the same run filed twice has the same id. */
+export function runIdOf(suiteSha256: string, startedAt: string, commit: string, machineId: string): string {
+  const identity = { suite: suiteSha256, startedAt, commit, machine: machineId };
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 16);
+}
+
 /** Reads a finished run folder into the form a history keeps; `cwd` is where git is asked about the commit. */
 export function filedRunOf(runDir: string, cwd: string, now = new Date()): FiledRun {
   const record = readRunRecord(runDir);
@@ -61,11 +67,10 @@ export function filedRunOf(runDir: string, cwd: string, now = new Date()): Filed
   }
   if (!results.some((r) => r.status === 'ok')) throw new UserError(`${runDir}: no cell finished: nothing to file`);
   const machine = machineOf(record, results);
-  const identity = { suite: record.suite.sha256, startedAt: record.startedAt, commit: git.commit, machine: machine.id };
   return {
     format: HISTORY_RUN_FORMAT,
     schema: HISTORY_RUN_SCHEMA,
-    runId: createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 16),
+    runId: runIdOf(record.suite.sha256, record.startedAt, git.commit, machine.id),
     addedAt: now.toISOString(),
     commit: commitInfo(git.commit, git.dirty, record.startedAt, cwd),
     suite: { name: record.suite.name, sha256: record.suite.sha256 },

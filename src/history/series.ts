@@ -82,10 +82,15 @@ export function groupId(group: MatchedGroup<FiledCell>): string {
   return `g-${createHash('sha256').update(group.key).digest('hex').slice(0, 12)}`;
 }
 
+/** Every filed run in commit order (commit date, then the run's start); each keeps its own `dirty`, date and message are the commit's. */
+export function inCommitOrder(filed: History['runs']): { runs: FiledRun[]; known: Map<string, FiledCommit> } {
+  const known = commitsOf(filed.map((h) => h.run));
+  const runs = filed.map((h) => ({ ...h.run, commit: { ...known.get(h.run.commit.sha)!, dirty: h.run.commit.dirty } })).sort(byCommitOrder(known));
+  return { runs, known };
+}
+
 export function buildSeries(history: History): HistorySeries {
-  const known = commitsOf(history.runs.map((h) => h.run));
-  // Each run keeps its own `dirty`; date and message are the commit's.
-  const runs = history.runs.map((h) => ({ ...h.run, commit: { ...known.get(h.run.commit.sha)!, dirty: h.run.commit.dirty } })).sort(byCommitOrder(known));
+  const { runs, known } = inCommitOrder(history.runs);
   const commits = [...new Set(runs.map((r) => r.commit.sha))].map((sha) => known.get(sha)!);
   const machines = [...new Map(runs.map((r) => [r.machine.id, r.machine])).values()];
   const subjects = new Map<string, Subject>();
