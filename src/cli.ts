@@ -186,6 +186,7 @@ program
   .option('--precision <p>', `with --backend torch: autocast precision, ${PRECISIONS.join(', ')}`, oneOf('--precision', PRECISIONS))
   .option('--frozen-weights <p>', `with --backend torch: the frozen weights' dtype, ${PRECISIONS.join(', ')}`, oneOf('--frozen-weights', PRECISIONS))
   .option('--device <d>', 'a100-40gb, a100-80gb, v100-32gb, v100-16gb, h100-80gb or <N>gib', 'a100-40gb')
+  .option('--gpus <n>', 'with --backend torch: data-parallel ranks; adds DDP\'s gradient buckets per rank and the bytes all-reduced per step', positiveInt('--gpus'))
   .option('--max-batch', 'also find the largest batch that fits, per mode')
   .option('--json', 'machine-readable output')
   .action(async (suite: string | undefined, opts) => {

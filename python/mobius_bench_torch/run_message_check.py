@@ -151,11 +151,20 @@ def _check_13(value, path):
 
 
 def _check_14(value, path):
+    if not isinstance(value, int) or isinstance(value, bool):
+        _fail(path, "must be an integer", value)
+    if value < 2:
+        _fail(path, "must be >= 2", value)
+    if value > 9007199254740991:
+        _fail(path, "must be <= 9007199254740991", value)
+
+
+def _check_15(value, path):
     if not isinstance(value, dict):
         _fail(path, "must be an object", value)
     for key in value:
-        if key not in ("preset", "unet", "mode", "batch", "accum", "frames", "size", "textLength", "seed", "learningRate", "backend", "precision", "frozenWeights", "device", "warmup", "steps"):
-            raise UserError(_at(path, key) + " is not a known field (known: preset, unet, mode, batch, accum, frames, size, textLength, seed, learningRate, backend, precision, frozenWeights, device, warmup, steps)")
+        if key not in ("preset", "unet", "mode", "batch", "accum", "frames", "size", "textLength", "seed", "learningRate", "backend", "precision", "frozenWeights", "device", "gpus", "warmup", "steps"):
+            raise UserError(_at(path, key) + " is not a known field (known: preset, unet, mode, batch, accum, frames, size, textLength, seed, learningRate, backend, precision, frozenWeights, device, gpus, warmup, steps)")
     if "preset" not in value:
         raise UserError(_at(path, "preset") + " is missing")
     if "unet" not in value:
@@ -208,20 +217,22 @@ def _check_14(value, path):
         _check_12(value["frozenWeights"], _at(path, "frozenWeights"))
     if "device" in value:
         _check_13(value["device"], _at(path, "device"))
+    if "gpus" in value:
+        _check_14(value["gpus"], _at(path, "gpus"))
     if "warmup" in value:
         _check_9(value["warmup"], _at(path, "warmup"))
     if "steps" in value:
         _check_3(value["steps"], _at(path, "steps"))
 
 
-def _check_15(value, path):
+def _check_16(value, path):
     if not isinstance(value, str):
         _fail(path, "must be a string", value)
     if value not in ("auto", "sdpa", "explicit"):
         _fail(path, "must be one of auto, sdpa, explicit", value)
 
 
-def _check_16(value, path):
+def _check_17(value, path):
     if not isinstance(value, dict):
         _fail(path, "must be an object", value)
     for key in value:
@@ -244,35 +255,35 @@ def _check_16(value, path):
     if "device" in value:
         _check_13(value["device"], _at(path, "device"))
     if "attention" in value:
-        _check_15(value["attention"], _at(path, "attention"))
+        _check_16(value["attention"], _at(path, "attention"))
     if "learningRate" in value:
         _check_10(value["learningRate"], _at(path, "learningRate"))
 
 
-def _check_17(value, path):
+def _check_18(value, path):
     if not isinstance(value, str):
         _fail(path, "must be a string", value)
     if value not in ("serial", "parallel"):
         _fail(path, "must be one of serial, parallel", value)
 
 
-def _check_18(value, path):
+def _check_19(value, path):
     if not isinstance(value, str):
         _fail(path, "must be a string", value)
     if value not in ("spatial", "temporal", "extra"):
         _fail(path, "must be one of spatial, temporal, extra", value)
 
 
-def _check_19(value, path):
+def _check_20(value, path):
     if not isinstance(value, list):
         _fail(path, "must be a list", value)
     if len(value) < 1:
         _fail(path, "must have at least 1 item(s)", value)
     for i, item in enumerate(value):
-        _check_18(item, f"{path}[{i}]")
+        _check_19(item, f"{path}[{i}]")
 
 
-def _check_20(value, path):
+def _check_21(value, path):
     if not isinstance(value, dict):
         _fail(path, "must be an object", value)
     for key in value:
@@ -285,40 +296,40 @@ def _check_20(value, path):
     if "checkpointed" not in value:
         raise UserError(_at(path, "checkpointed") + " is missing")
     if "network" in value:
-        _check_17(value["network"], _at(path, "network"))
+        _check_18(value["network"], _at(path, "network"))
     if "trainable" in value:
-        _check_19(value["trainable"], _at(path, "trainable"))
+        _check_20(value["trainable"], _at(path, "trainable"))
     if "checkpointed" in value:
         _check_5(value["checkpointed"], _at(path, "checkpointed"))
 
 
-def _check_21(value, path):
+def _check_22(value, path):
     if not isinstance(value, str):
         _fail(path, "must be a string", value)
     if value != "layer":
         _fail(path, "must be 'layer'", value)
 
 
-def _check_22(value, path):
+def _check_23(value, path):
     if not isinstance(value, str):
         _fail(path, "must be a string", value)
 
 
-def _check_23(value, path):
+def _check_24(value, path):
     if not isinstance(value, str):
         _fail(path, "must be a string", value)
     if value not in ("down", "mid", "up"):
         _fail(path, "must be one of down, mid, up", value)
 
 
-def _check_24(value, path):
+def _check_25(value, path):
     if not isinstance(value, str):
         _fail(path, "must be a string", value)
     if value not in ("push", "pop", "none"):
         _fail(path, "must be one of push, pop, none", value)
 
 
-def _check_25(value, path):
+def _check_26(value, path):
     if not isinstance(value, dict):
         _fail(path, "must be an object", value)
     for key in value:
@@ -345,11 +356,11 @@ def _check_25(value, path):
     if "skip" not in value:
         raise UserError(_at(path, "skip") + " is missing")
     if "kind" in value:
-        _check_21(value["kind"], _at(path, "kind"))
+        _check_22(value["kind"], _at(path, "kind"))
     if "name" in value:
-        _check_22(value["name"], _at(path, "name"))
+        _check_23(value["name"], _at(path, "name"))
     if "block" in value:
-        _check_23(value["block"], _at(path, "block"))
+        _check_24(value["block"], _at(path, "block"))
     if "level" in value:
         _check_9(value["level"], _at(path, "level"))
     if "index" in value:
@@ -363,17 +374,17 @@ def _check_25(value, path):
     if "attention" in value:
         _check_5(value["attention"], _at(path, "attention"))
     if "skip" in value:
-        _check_24(value["skip"], _at(path, "skip"))
+        _check_25(value["skip"], _at(path, "skip"))
 
 
-def _check_26(value, path):
+def _check_27(value, path):
     if not isinstance(value, str):
         _fail(path, "must be a string", value)
     if value not in ("down", "up"):
         _fail(path, "must be one of down, up", value)
 
 
-def _check_27(value, path):
+def _check_28(value, path):
     if not isinstance(value, dict):
         _fail(path, "must be an object", value)
     for key in value:
@@ -388,50 +399,50 @@ def _check_27(value, path):
     if "channels" not in value:
         raise UserError(_at(path, "channels") + " is missing")
     if "kind" in value:
-        _check_26(value["kind"], _at(path, "kind"))
+        _check_27(value["kind"], _at(path, "kind"))
     if "name" in value:
-        _check_22(value["name"], _at(path, "name"))
+        _check_23(value["name"], _at(path, "name"))
     if "level" in value:
         _check_9(value["level"], _at(path, "level"))
     if "channels" in value:
         _check_3(value["channels"], _at(path, "channels"))
 
 
-def _check_28(value, path):
+def _check_29(value, path):
     if not isinstance(value, dict):
         _fail(path, "must be an object", value)
     tag = value.get("kind")
     if tag in ("layer",):
-        return _check_25(value, path)
+        return _check_26(value, path)
     if tag in ("down", "up"):
-        return _check_27(value, path)
+        return _check_28(value, path)
     _fail(_at(path, "kind"), "must be one of layer, down, up", tag)
 
 
-def _check_29(value, path):
+def _check_30(value, path):
     if not isinstance(value, list):
         _fail(path, "must be a list", value)
     if len(value) < 1:
         _fail(path, "must have at least 1 item(s)", value)
     for i, item in enumerate(value):
-        _check_28(item, f"{path}[{i}]")
+        _check_29(item, f"{path}[{i}]")
 
 
-def _check_30(value, path):
+def _check_31(value, path):
     if not isinstance(value, str):
         _fail(path, "must be a string", value)
     if value not in ("temporal", "extra"):
         _fail(path, "must be one of temporal, extra", value)
 
 
-def _check_31(value, path):
+def _check_32(value, path):
     if not isinstance(value, list):
         _fail(path, "must be a list", value)
     for i, item in enumerate(value):
-        _check_22(item, f"{path}[{i}]")
+        _check_23(item, f"{path}[{i}]")
 
 
-def _check_32(value, path):
+def _check_33(value, path):
     if not isinstance(value, dict):
         _fail(path, "must be an object", value)
     for key in value:
@@ -440,21 +451,21 @@ def _check_32(value, path):
     if "contains" not in value:
         raise UserError(_at(path, "contains") + " is missing")
     if "prefix" in value:
-        _check_22(value["prefix"], _at(path, "prefix"))
+        _check_23(value["prefix"], _at(path, "prefix"))
     if "contains" in value:
-        _check_31(value["contains"], _at(path, "contains"))
+        _check_32(value["contains"], _at(path, "contains"))
 
 
-def _check_33(value, path):
+def _check_34(value, path):
     if not isinstance(value, list):
         _fail(path, "must be a list", value)
     if len(value) < 1:
         _fail(path, "must have at least 1 item(s)", value)
     for i, item in enumerate(value):
-        _check_32(item, f"{path}[{i}]")
+        _check_33(item, f"{path}[{i}]")
 
 
-def _check_34(value, path):
+def _check_35(value, path):
     if not isinstance(value, dict):
         _fail(path, "must be an object", value)
     for key in value:
@@ -465,25 +476,25 @@ def _check_34(value, path):
     if "anyOf" not in value:
         raise UserError(_at(path, "anyOf") + " is missing")
     if "group" in value:
-        _check_30(value["group"], _at(path, "group"))
+        _check_31(value["group"], _at(path, "group"))
     if "anyOf" in value:
-        _check_33(value["anyOf"], _at(path, "anyOf"))
-
-
-def _check_35(value, path):
-    if not isinstance(value, list):
-        _fail(path, "must be a list", value)
-    for i, item in enumerate(value):
-        _check_34(item, f"{path}[{i}]")
+        _check_34(value["anyOf"], _at(path, "anyOf"))
 
 
 def _check_36(value, path):
+    if not isinstance(value, list):
+        _fail(path, "must be a list", value)
+    for i, item in enumerate(value):
+        _check_35(item, f"{path}[{i}]")
+
+
+def _check_37(value, path):
     if value is None:
         return
     _check_3(value, path)
 
 
-def _check_37(value, path):
+def _check_38(value, path):
     if not isinstance(value, dict):
         _fail(path, "must be an object", value)
     for key in value:
@@ -510,19 +521,19 @@ def _check_37(value, path):
     if "id" in value:
         _check_1(value["id"], _at(path, "id"))
     if "config" in value:
-        _check_14(value["config"], _at(path, "config"))
+        _check_15(value["config"], _at(path, "config"))
     if "torch" in value:
-        _check_16(value["torch"], _at(path, "torch"))
+        _check_17(value["torch"], _at(path, "torch"))
     if "mode" in value:
-        _check_20(value["mode"], _at(path, "mode"))
+        _check_21(value["mode"], _at(path, "mode"))
     if "layout" in value:
-        _check_29(value["layout"], _at(path, "layout"))
+        _check_30(value["layout"], _at(path, "layout"))
     if "paramGroups" in value:
-        _check_35(value["paramGroups"], _at(path, "paramGroups"))
+        _check_36(value["paramGroups"], _at(path, "paramGroups"))
     if "memoryCapBytes" in value:
-        _check_36(value["memoryCapBytes"], _at(path, "memoryCapBytes"))
+        _check_37(value["memoryCapBytes"], _at(path, "memoryCapBytes"))
 
 
 def check_run_message(value) -> None:
     """Raises UserError naming the first field of `value` that the schema does not allow."""
-    _check_37(value, "")
+    _check_38(value, "")

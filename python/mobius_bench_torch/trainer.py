@@ -6,6 +6,7 @@ keeps nothing for them) and may be stored in bf16/fp16; the trained ones and
 AdamW's state stay float32."""
 from __future__ import annotations
 
+import contextlib
 from typing import cast
 
 import torch
@@ -13,6 +14,7 @@ import torch.nn.functional as F
 
 from .attention import resolve_attention
 from .data import Batch, SampleShape, make_batch
+from .distributed import SINGLE, Ranks, wrap
 from .run_message import ModeSpec, NetSpec, RunMessage, TorchSettings
 from .runtime import PRECISIONS, autocast, check_precision, grad_scaler
 from .weights import build_network
@@ -21,9 +23,10 @@ from .weights import build_network
 class Trainer:
     def __init__(self, net: NetSpec, mode: ModeSpec, settings: TorchSettings, *, batch: int, accum: int, frames: int,
                  size: int, text_length: int, seed: int, device: torch.device | str = "cpu",
-                 dtype: torch.dtype = torch.float32, dropout: bool = True):
+                 dtype: torch.dtype = torch.float32, dropout: bool = True, ranks: Ranks = SINGLE):
         """`device` is where it trains (settings.device resolved); `dtype` float64 is for the tests;
-        `dropout` False runs the net in eval mode."""
+        `dropout` False runs the net in eval mode; `ranks` of more than one wraps the net in
+        DistributedDataParallel (the process group joined already) and draws this rank's samples."""
         self.spec = mode
         self.device = torch.device(device)
         check_precision(settings.precision, self.device)
@@ -31,6 +34,7 @@ class Trainer:
         self.frozen_weights = settings.frozen_weights
         self.attention = resolve_attention(settings.attention)
         self.batch, self.accum, self.seed = batch, accum, seed
+        self.ranks = ranks
         self.dtype = dtype
         self.loss_dtype = torch.promote_types(dtype, torch.float32)
         config = net.unet
@@ -50,6 +54,8 @@ class Trainer:
         network.train(dropout)
         self.net = network
         self.trainable = [p for p in network.parameters() if p.requires_grad]
+        # What runs forward: the net, or DDP around it (after requires_grad is set: DDP buckets those).
+        self.ddp = wrap(network, self.device) if ranks.world > 1 else None
         self.optimizer = torch.optim.AdamW(self.trainable, lr=settings.learning_rate, weight_decay=1e-2)
         self.scaler = grad_scaler(self.device, self.precision)
         self.step_index = 0
@@ -60,8 +66,8 @@ class Trainer:
         return cls(message.net, message.mode, message.torch, device=device, **message.shape(), **kwargs)
 
     def batch_for(self, step: int, micro: int) -> Batch:
-        """The samples of micro-batch `micro` of step `step`."""
-        first = (step * self.accum + micro) * self.batch
+        """This rank's samples of micro-batch `micro` of step `step`."""
+        first = ((step * self.accum + micro) * self.ranks.world + self.ranks.rank) * self.batch
         return make_batch(self.shape, self.seed, first, self.batch, self.device, self.dtype)
 
     def prepare(self, step: int) -> list[Batch]:
@@ -74,11 +80,15 @@ class Trainer:
         """Forward and backward of the step's micro-batches; the gradients are
         left in .grad. Returns the mean loss (not read back)."""
         total = torch.zeros((), device=self.device, dtype=self.loss_dtype)
-        for b in batches:
-            with autocast(self.device, self.precision):
-                pred = self.net(b.noisy, b.timesteps, b.text)
-            loss = F.mse_loss(pred.to(self.loss_dtype), b.noise.to(self.loss_dtype))
-            cast(torch.Tensor, self.scaler.scale(loss / self.accum)).backward()
+        net = self.ddp if self.ddp is not None else self.net
+        for i, b in enumerate(batches):
+            # DDP all-reduces once per step: after the last micro-batch's backward.
+            sync = self.ddp.no_sync() if self.ddp is not None and i < len(batches) - 1 else contextlib.nullcontext()
+            with sync:
+                with autocast(self.device, self.precision):
+                    pred = net(b.noisy, b.timesteps, b.text)
+                loss = F.mse_loss(pred.to(self.loss_dtype), b.noise.to(self.loss_dtype))
+                cast(torch.Tensor, self.scaler.scale(loss / self.accum)).backward()
             total += loss.detach()
         return total / self.accum
 

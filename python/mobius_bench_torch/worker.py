@@ -33,6 +33,8 @@ import torch.version  # noqa: E402
 _TORCH_T = time.time()
 
 from .errors import UserError  # noqa: E402
+from .distributed import (  # noqa: E402
+    DDP_SETTINGS, SINGLE, Ranks, bucket_sizes, combine_outcomes, finish, gather, init_process_group, ranks_from_env)
 from .out_of_memory import DoesNotFit, apply_memory_cap, is_out_of_memory  # noqa: E402
 from .memory import StepMemory, optimizer_state_bytes, tensor_bytes  # noqa: E402
 from .run_message import RunMessage, parse_run_message  # noqa: E402
@@ -95,12 +97,14 @@ def _device_name(device: torch.device) -> str:
     return platform.processor() or "cpu"
 
 
-def run_cell(message: RunMessage, send) -> dict:
-    """The cell's outcome; DoesNotFit when it runs out of memory, in whatever words."""
+def run_cell(message: RunMessage, send, ranks: Ranks = SINGLE) -> dict:
+    """This rank's outcome; DoesNotFit when it runs out of memory, in whatever words."""
     device = resolve_device(message.torch.device)
+    if ranks.world > 1:
+        device = init_process_group(ranks, device)
     cap = apply_memory_cap(device, message.memory_cap_bytes)
     try:
-        return _measure(message, device, send)
+        return _measure(message, device, send, ranks)
     except BaseException as err:
         if not is_out_of_memory(err):
             raise
@@ -108,14 +112,14 @@ def run_cell(message: RunMessage, send) -> dict:
         raise DoesNotFit(str(err).strip().split("\n")[0], cap.report(err)) from None
 
 
-def _measure(message: RunMessage, device: torch.device, send) -> dict:
+def _measure(message: RunMessage, device: torch.device, send, ranks: Ranks) -> dict:
     config = message.config
     settings = message.torch
     warmup, steps = config["warmup"], config["steps"]
 
     build_t = time.perf_counter()
     tf32 = enable_tf32(device, settings.precision)
-    trainer = Trainer.for_message(message, device)
+    trainer = Trainer.for_message(message, device, ranks=ranks)
     _sync(device)
     build_ms = (time.perf_counter() - build_t) * 1000
     send({"type": "progress", "phase": "build", "step": 1, "of": 1})
@@ -169,6 +173,12 @@ def _measure(message: RunMessage, device: torch.device, send) -> dict:
             optimizer=optimizer_state_bytes(trainer.optimizer, device),
         ),
         "startup": {"importMs": (_TORCH_T - _process_start()) * 1000, "buildMs": build_ms},
+        **({} if trainer.ddp is None else {"ddp": {
+            "rank": ranks.rank, "pid": os.getpid(), "processGroup": torch.distributed.get_backend(),
+            "bucketSizes": bucket_sizes(trainer.ddp),
+            "settings": {"bucketCapMb": DDP_SETTINGS["bucket_cap_mb"], "findUnusedParameters": DDP_SETTINGS["find_unused_parameters"],
+                         "broadcastBuffers": DDP_SETTINGS["broadcast_buffers"], "gradientAsBucketView": DDP_SETTINGS["gradient_as_bucket_view"]},
+        }}),
     }
 
 
@@ -190,9 +200,45 @@ def handle(stdin_text: str, send) -> int:
     return 0
 
 
+def handle_rank(text: str, send, ranks: Ranks) -> int:
+    """One rank of a data-parallel cell under torchrun. Rank 0 sends the progress and the
+    outcome (every rank's figures, gathered); any rank that fails sends its error, naming
+    itself, and exits 1, so that torchrun ends the other ranks at once."""
+    first = send if ranks.rank == 0 else (lambda _message: None)
+    try:
+        try:
+            message = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise UserError(f"the run message is not valid JSON: {err}") from None
+        outcome = run_cell(parse_run_message(message), first, ranks)
+        outcomes = gather(outcome, ranks)
+        first({"type": "done", "outcome": combine_outcomes(outcomes)})
+        finish()
+        return 0
+    except UserError as err:
+        send({"type": "error", "message": f"rank {ranks.rank}: {err}", "userError": True, "rank": ranks.rank})
+    except DoesNotFit as err:
+        send({"type": "error", "message": f"rank {ranks.rank}: out of memory: {err}", "userError": False, "oom": err.report, "rank": ranks.rank})
+    except Exception as err:  # noqa: BLE001 -- a crash of one rank is reported with its rank, then exits 1
+        send({"type": "error", "message": f"rank {ranks.rank}: {type(err).__name__}: {err}", "userError": False, "rank": ranks.rank})
+        import traceback
+        traceback.print_exc()
+    return 1
+
+
+def _message_file(argv: list[str]) -> str | None:
+    """`--message PATH`: the run message in a file (torchrun's ranks share no stdin)."""
+    return argv[argv.index("--message") + 1] if "--message" in argv and argv.index("--message") + 1 < len(argv) else None
+
+
 def main() -> int:
     protocol = Protocol()
-    return handle(sys.stdin.read(), protocol.send)
+    path = _message_file(sys.argv[1:])
+    text = sys.stdin.read() if path is None else open(path, encoding="utf-8").read()
+    ranks = ranks_from_env()
+    if ranks is not None and ranks.world > 1:
+        return handle_rank(text, protocol.send, ranks)
+    return handle(text, protocol.send)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import { parseDevice, type Device } from '../plan/devices.ts';
 import { Planner, type MaxBatch, type PlannedCell, type PlannedFramework } from '../plan/planner.ts';
 import { cellOf, type Cell } from '../protocol/cell-config.ts';
 import { cellLabel } from '../protocol/labels.ts';
-import { TORCH_DEFAULTS, torchOnlyProblems } from '../protocol/torch-settings.ts';
+import { GPUS_NEED_TORCH, TORCH_DEFAULTS, torchOnlyProblems } from '../protocol/torch-settings.ts';
 import { GiB } from '../results/units.ts';
 import { selectCells } from '../suite/select.ts';
 import type { Mode } from '../train/modes.ts';
@@ -25,6 +25,8 @@ export interface PlanOptions {
   backend?: RunBackend;
   precision?: Precision;
   frozenWeights?: Precision;
+  /** Data-parallel ranks (torch only): DDP's gradient buckets on each rank, and the bytes a step all-reduces. */
+  gpus?: number;
   device: string;
   maxBatch?: boolean;
   json?: boolean;
@@ -45,11 +47,14 @@ function cellsFromFlags(opts: PlanOptions): Cell[] {
   const flags = { precision: '--precision', frozenWeights: '--frozen-weights', device: '--device' } as const;
   const problems = torchOnlyProblems(backend, { precision: opts.precision, frozenWeights: opts.frozenWeights });
   if (problems.length > 0) throw new UserError(`plan: ${problems.map((p) => `${flags[p.field]}: ${p.message}`).join('; ')}`);
+  const gpus = opts.gpus ?? 1;
+  if (gpus > 1 && backend !== 'torch') throw new UserError(`plan: --gpus ${gpus}: ${GPUS_NEED_TORCH}; add --backend torch`);
   return [cellOf({
     preset: preset.name, unet: preset.config, mode: opts.mode,
     batch: opts.batch ?? 1, accum: opts.accum ?? 1,
     frames: opts.frames ?? preset.defaults.frames, size: opts.size ?? preset.defaults.size,
     textLength: preset.defaults.textLength, seed: 0, backend, warmup: 1, steps: 1,
+    ...(gpus > 1 ? { gpus } : {}),
     // A cell planned from flags is for a GPU: the planner models PyTorch on CUDA.
     ...(backend === 'torch' ? { precision: opts.precision ?? TORCH_DEFAULTS.precision, frozenWeights: opts.frozenWeights ?? TORCH_DEFAULTS.frozenWeights, device: 'cuda' as const } : {}),
   })];
@@ -94,6 +99,15 @@ export function formatPlan(r: PlanReport): string {
     const m = c.memory;
     const label = cellLabel(c.config) + (c.config.precision && c.config.precision !== TORCH_DEFAULTS.precision ? ` ${c.config.precision}` : '');
     lines.push(`${c.id.padEnd(13)}${c.framework.padEnd(14)}${label.padEnd(48)}${gib(m.peakBytes).padStart(9)}${gib(m.weightsBytes).padStart(9)}${gib(m.optimizerBytes).padStart(9)}${gib(m.gradientBytes).padStart(9)}${gib(m.activationBytes).padStart(9)}${(c.flops / 1e12).toFixed(3).padStart(10)}  ${c.fits ? 'yes' : 'NO'}`);
+  }
+  const ddp = r.cells.filter((c) => (c.memory.ddpBucketBytes ?? 0) > 0);
+  if (ddp.length > 0) {
+    lines.push('', 'data parallel (DistributedDataParallel, 25 MB buckets): per rank, in the peak above, its gradient buckets; per step, all-reduced:');
+    for (const c of ddp) {
+      const n = c.config.gpus ?? 1;
+      const b = c.memory.ddpBucketBytes!;
+      lines.push(`  ${cellLabel(c.config)}: ${gib(b)} GiB of buckets on each of ${n} ranks; ${gib(b)} GiB all-reduced per step (a ring sends ${gib((2 * (n - 1) / n) * b)} GiB from each rank)`);
+    }
   }
   if (r.maxBatch) {
     lines.push('', 'largest batch that fits:');

@@ -20,7 +20,8 @@ export interface PlannedCell {
   config: CellConfig;
   /** Said with every plan: the two frameworks' figures differ by up to 5×. */
   framework: PlannedFramework;
-  memory: PlannedMemory & { savedBytes?: number };
+  /** torch cells also: saved-for-backward bytes, and DDP's gradient buckets per rank (the bytes all-reduced per step). */
+  memory: PlannedMemory & { savedBytes?: number; ddpBucketBytes?: number };
   /**
    * FLOPs of one optimizer step: for a torch cell the matrix FLOPs of its forward and backward
    * (what MFU counts); for a TensorFlow.js cell every kernel the meta backend counted.

@@ -9,7 +9,7 @@ import { PRECISIONS, RUN_BACKENDS, TORCH_DEVICES } from '../backend/run-backends
 import { PRESET_NAMES } from '../model/config.ts';
 import { MODES } from '../train/modes.ts';
 import { canonicalJson } from './canonical-json.ts';
-import { frozenWeightsProblem } from './torch-settings.ts';
+import { frozenWeightsProblem, GPUS_NEED_TORCH } from './torch-settings.ts';
 
 const positiveInt = z.number().int().positive();
 const count = z.number().int().nonnegative();
@@ -45,12 +45,15 @@ export const cellConfigSchema = z.strictObject({
   precision: z.enum(PRECISIONS).optional(),
   frozenWeights: z.enum(PRECISIONS).optional(),
   device: z.enum(TORCH_DEVICES).optional(),
+  /** torch cells only: data-parallel ranks on one machine (torchrun, DistributedDataParallel); absent: 1. */
+  gpus: z.number().int().min(2).optional(),
   /** How it is measured (not part of the id: more steps measure the same cell). */
   warmup: count,
   steps: positiveInt,
 }).superRefine((c, ctx) => {
   const problem = frozenWeightsProblem(c.precision, c.frozenWeights);
   if (problem) ctx.addIssue({ code: 'custom', path: ['frozenWeights'], message: problem });
+  if (c.gpus != null && c.backend !== 'torch') ctx.addIssue({ code: 'custom', path: ['gpus'], message: GPUS_NEED_TORCH });
 });
 
 /** Everything a worker needs to run one cell: a training configuration, and where and how to measure it. */
@@ -64,6 +67,11 @@ export interface Cell {
 export function cellId(config: CellConfig): string {
   const { warmup: _w, steps: _s, ...identity } = config;
   return createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 12);
+}
+
+/** Data-parallel ranks of a cell (1 unless it sets `gpus`). */
+export function gpusOf(config: Pick<CellConfig, 'gpus'>): number {
+  return config.gpus ?? 1;
 }
 
 /** A cell with the id `run` gives it. */

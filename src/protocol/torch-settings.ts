@@ -52,6 +52,9 @@ export function resolveTorchSettings(config: { precision?: Precision; frozenWeig
  * on torch: one problem per field, in the words every caller shows (suite files with the
  * field's path, `plan` with its flag).
  */
+/** Data-parallel cells run through torchrun and DistributedDataParallel: the torch worker only. */
+export const GPUS_NEED_TORCH = "more than one GPU per cell needs backend 'torch' (torchrun and DistributedDataParallel); TensorFlow.js cells train on one device";
+
 export function torchOnlyProblems(backend: string, s: { precision?: Precision | undefined; frozenWeights?: Precision | undefined; device?: TorchDevice | undefined }): Array<{ field: 'precision' | 'frozenWeights' | 'device'; message: string }> {
   if (backend === 'torch') {
     const problem = frozenWeightsProblem(s.precision, s.frozenWeights);

@@ -10,7 +10,7 @@
 //   error          { message, oom? }         the cell failed (a worker that dies sends nothing);
 //                                            with `oom` it ran out of memory: it does not fit
 import { z } from 'zod';
-import { backendSchema, cellMemorySchema, paramsSchema, startupSchema } from './worker-outcome.ts';
+import { backendSchema, cellMemorySchema, distributedSchema, paramsSchema, startupSchema } from './worker-outcome.ts';
 import type { CellConfig } from './cell-config.ts';
 import { outOfMemorySchema } from './out-of-memory.ts';
 
@@ -31,6 +31,8 @@ const workerOutcomeSchema = z.object({
   stepPeakBytes: z.array(z.number().nonnegative()),
   memory: cellMemorySchema,
   startup: startupSchema,
+  /** Data-parallel cells: every rank's figures (the ones above are the slowest / highest rank's). */
+  distributed: distributedSchema.optional(),
 });
 export type WorkerOutcome = z.output<typeof workerOutcomeSchema>;
 
@@ -39,6 +41,6 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('measure-start'), t: z.number() }),
   z.object({ type: z.literal('measure-end'), t: z.number(), steps: z.number().int().nonnegative() }),
   z.object({ type: z.literal('done'), outcome: workerOutcomeSchema }),
-  z.object({ type: z.literal('error'), message: z.string(), oom: outOfMemorySchema.optional() }),
+  z.object({ type: z.literal('error'), message: z.string(), oom: outOfMemorySchema.optional(), rank: z.number().int().nonnegative().optional() }),
 ]);
 export type WorkerMessage = z.output<typeof workerMessageSchema>;

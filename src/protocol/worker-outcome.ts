@@ -107,6 +107,26 @@ export function trackedMemory(memory: CellMemory): TrackedMemory | null {
   return memory.source === 'untracked' ? null : memory;
 }
 
+/** A data-parallel cell (torchrun, DistributedDataParallel): how it ran and every rank's own figures (python/mobius_bench_torch/distributed.py). */
+export const distributedSchema = z.object({
+  worldSize: z.number().int().min(2),
+  /** 'nccl' on CUDA, 'gloo' on the CPU. */
+  processGroup: z.string(),
+  /** The DistributedDataParallel settings (accelerate's defaults). */
+  ddp: z.object({ bucketCapMb: z.number(), findUnusedParameters: z.boolean(), broadcastBuffers: z.boolean(), gradientAsBucketView: z.boolean() }),
+  /** The bytes of each gradient bucket DDP built (its logging data); null where torch does not say. */
+  bucketSizes: z.array(count).nullable(),
+  ranks: z.array(z.object({
+    rank: count,
+    pid: z.number().int().positive(),
+    deviceName: z.string(),
+    stepMs: z.array(z.number().nonnegative()),
+    stepPeakBytes: z.array(bytes),
+    memory: cellMemorySchema,
+  })),
+});
+export type DistributedRun = z.output<typeof distributedSchema>;
+
 /** How long the worker took to load its framework and to build the network (ms). */
 export const startupSchema = z.object({ importMs: z.number().nonnegative(), buildMs: z.number().nonnegative() });
 

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { GpuCellReport } from '../measure/gpu-sampler.ts';
 import type { CellConfig } from '../protocol/cell-config.ts';
-import { backendSchema, cellMemorySchema, paramsSchema, startupSchema } from '../protocol/worker-outcome.ts';
+import { backendSchema, cellMemorySchema, distributedSchema, paramsSchema, startupSchema } from '../protocol/worker-outcome.ts';
 import { outOfMemorySchema } from '../protocol/out-of-memory.ts';
 import { MODES } from '../train/modes.ts';
 import { versionMismatch } from './parse-file.ts';
@@ -100,6 +100,8 @@ const okLineSchema = z.object({
   startup: startupSchema.nullable().default(null),
   /** torch cells: the planner's FLOPs per step, MFU (model FLOPs) and HFU (with recompute) against the device's dense peak (null: unknown device). */
   efficiency: efficiencySchema.nullable().default(null),
+  /** Data-parallel cells: the process group, DDP's settings and buckets, every rank's figures. */
+  distributed: distributedSchema.optional(),
 });
 
 const failedLineSchema = z.object({
@@ -130,9 +132,9 @@ export type OkCell = Omit<z.output<typeof okLineSchema>, 'stats'> & { stats: Ste
 export type FailedCell = z.output<typeof failedLineSchema>;
 export type CellResult = OkCell | FailedCell;
 
-/** Clips per optimizer step: batch × accum. */
-export function samplesPerStep(config: Pick<CellConfig, 'batch' | 'accum'>): number {
-  return config.batch * config.accum;
+/** Clips per optimizer step, over every rank: gpus × batch × accum. */
+export function samplesPerStep(config: Pick<CellConfig, 'batch' | 'accum' | 'gpus'>): number {
+  return (config.gpus ?? 1) * config.batch * config.accum;
 }
 
 /** A line of results.jsonl as read: validated, upgraded, its stats derived from its samples. */

@@ -13,7 +13,23 @@ const DRAIN_CAP_MS = 2000;
 
 export type MessageChannel = 'ipc' | 'stdout-json-lines';
 
-export function processExecution(child: ChildProcess, channel: MessageChannel, onMessage: (message: unknown) => void): CellExecution {
+/**
+ * `processGroup`: the child leads a process group of its own (spawned detached), and
+ * everything in it is killed — on kill() and again once the child has exited — so a
+ * launcher's workers (torchrun's ranks) never outlive their cell. `onExit` runs after.
+ */
+export function processExecution(child: ChildProcess, channel: MessageChannel, onMessage: (message: unknown) => void, opts: { processGroup?: boolean; onExit?: () => void } = {}): CellExecution {
+  const killAll = () => {
+    if (opts.processGroup && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // ESRCH: the group is gone already.
+      }
+    } else {
+      child.kill('SIGKILL');
+    }
+  };
   let tail = '';
   const keep = (text: string) => {
     tail = (tail + text).slice(-OUTPUT_TAIL_CHARS);
@@ -38,6 +54,8 @@ export function processExecution(child: ChildProcess, channel: MessageChannel, o
       if (child.pid === undefined) resolve({ code: null, signal: null, startError: err.message });
     });
     child.once('exit', (code, signal) => {
+      if (opts.processGroup) killAll();
+      opts.onExit?.();
       const closed = new Promise<void>((done) => (child.stdout || child.stderr ? child.once('close', () => done()) : done()));
       const cap = new Promise<void>((done) => setTimeout(done, DRAIN_CAP_MS).unref());
       void Promise.race([Promise.all([closed, linesDone]), cap]).then(() => resolve({ code, signal }));
@@ -48,9 +66,7 @@ export function processExecution(child: ChildProcess, channel: MessageChannel, o
       return child.pid;
     },
     exited,
-    kill: () => {
-      child.kill('SIGKILL');
-    },
+    kill: killAll,
     outputTail: () => tail,
   };
 }

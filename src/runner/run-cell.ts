@@ -91,6 +91,7 @@ export async function runCell(cell: Cell, executor: CellExecutor, opts: CellRunO
       stats: stepTimeStats(done.stepMs, samplesPerStep(cell.config)),
       memory: done.memory,
       efficiency: null,
+      ...(done.distributed ? { distributed: done.distributed } : {}),
     };
   }
   // Assigned in the message callback: TypeScript's narrowing does not see it.

@@ -2,12 +2,27 @@
 // (`<python> -m mobius_bench_torch.worker`, the package from python/ on
 // PYTHONPATH), given its run message (protocol/torch-run-message.ts) as one
 // JSON line on stdin, answering with one JSON message per stdout line — the
-// same messages the tfjs worker sends.
+// same messages the tfjs worker sends. A data-parallel cell (gpus > 1) runs
+// under torchrun instead (`python -m mobius_bench_torch.launch`, torchrun with
+// a repair for torch 1.13 on Python 3.11): one rank per GPU, the run message
+// in a file they all read, the messages from rank 0 (errors from any rank) on
+// the same stdout; torchrun and its ranks are one process group, killed
+// together.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { torchWorkerEnv } from '../backend/torch/python-locator.ts';
+import { gpusOf } from '../protocol/cell-config.ts';
 import type { CellExecutor } from './cell-executor.ts';
 import { torchRunMessage } from '../protocol/torch-run-message.ts';
 import { processExecution } from './process-execution.ts';
+
+/** torchrun's arguments for `gpus` ranks on this machine (its standalone rendezvous: a store on localhost). */
+export function torchrunArgs(gpus: number): string[] {
+  // Underscored spellings: torch 1.13 knows no other; 2.x accepts both.
+  return ['--standalone', '--nnodes', '1', '--nproc_per_node', String(gpus)];
+}
 
 /** `module` and `env`: another worker module speaking the same protocol (the tests' faulty one). */
 /** `memoryCapBytes`: --memory-cap, which the worker makes its device (out_of_memory.py). */
@@ -16,6 +31,15 @@ export function torchWorkerExecutor(python: string, opts: { module?: string; env
   return {
     name: opts.name ?? 'torch worker',
     start(cell, onMessage) {
+      const gpus = gpusOf(cell.config);
+      if (gpus > 1) {
+        const folder = mkdtempSync(join(tmpdir(), 'mobius-ranks-'));
+        const messageFile = join(folder, 'run-message.json');
+        writeFileSync(messageFile, JSON.stringify(torchRunMessage(cell, { memoryCapBytes: opts.memoryCapBytes ?? null })));
+        const args = ['-m', 'mobius_bench_torch.launch', ...torchrunArgs(gpus), '-m', module, '--message', messageFile];
+        const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env: torchWorkerEnv(opts.env), detached: true });
+        return processExecution(child, 'stdout-json-lines', onMessage, { processGroup: true, onExit: () => rmSync(folder, { recursive: true, force: true }) });
+      }
       const child = spawn(python, ['-m', module], { stdio: ['pipe', 'pipe', 'pipe'], env: torchWorkerEnv(opts.env) });
       const execution = processExecution(child, 'stdout-json-lines', onMessage);
       // A worker that dies before reading its cell: its exit says why, not an EPIPE here.

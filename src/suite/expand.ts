@@ -1,5 +1,6 @@
 // Expands a suite into its cells — presets × sweep axes × modes — each with
 // its stable id (protocol/cell-config.ts). Selecting among them is select.ts.
+import { GPUS_NEED_TORCH } from '../protocol/torch-settings.ts';
 import type { RunBackend } from '../backend/run-backends.ts';
 import { getPreset, latentSize, validateConfig, type UNetConfig } from '../model/config.ts';
 import { cellId, type Cell, type CellConfig } from '../protocol/cell-config.ts';
@@ -24,25 +25,29 @@ export function expandSuite(suite: Suite, overrides: { backend?: RunBackend; ste
     }
     for (const batch of suite.sweep.batch) {
       for (const accum of suite.sweep.accum) {
-        for (const frames of suite.sweep.frames ?? [preset.defaults.frames]) {
-          for (const size of suite.sweep.size ?? [preset.defaults.size]) {
-            try {
-              latentSize(unet, size);
-            } catch (err) {
-              throw new UserError(`suite ${suite.name}, preset ${presetName}: ${(err as Error).message}`);
-            }
-            for (const mode of suite.modes) {
-              const config: CellConfig = {
-                preset: presetName, unet, mode, batch, accum, frames, size,
-                textLength: preset.defaults.textLength,
-                seed: suite.seed,
-                ...(suite.learningRate != null ? { learningRate: suite.learningRate } : {}),
-                backend,
-                ...torch,
-                warmup: overrides.warmup ?? suite.warmup,
-                steps: overrides.steps ?? suite.steps,
-              };
-              cells.push({ id: cellId(config), config });
+        for (const gpus of suite.sweep.gpus) {
+          if (gpus > 1 && backend !== 'torch') throw new UserError(`suite ${suite.name} on backend '${backend}': ${GPUS_NEED_TORCH}`);
+          for (const frames of suite.sweep.frames ?? [preset.defaults.frames]) {
+            for (const size of suite.sweep.size ?? [preset.defaults.size]) {
+              try {
+                latentSize(unet, size);
+              } catch (err) {
+                throw new UserError(`suite ${suite.name}, preset ${presetName}: ${(err as Error).message}`);
+              }
+              for (const mode of suite.modes) {
+                const config: CellConfig = {
+                  preset: presetName, unet, mode, batch, accum, frames, size,
+                  textLength: preset.defaults.textLength,
+                  seed: suite.seed,
+                  ...(suite.learningRate != null ? { learningRate: suite.learningRate } : {}),
+                  backend,
+                  ...torch,
+                  ...(gpus > 1 ? { gpus } : {}),
+                  warmup: overrides.warmup ?? suite.warmup,
+                  steps: overrides.steps ?? suite.steps,
+                };
+                cells.push({ id: cellId(config), config });
+              }
             }
           }
         }

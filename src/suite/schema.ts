@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { PRECISIONS, RUN_BACKENDS, TORCH_DEVICES, type Precision, type TorchDevice } from '../backend/run-backends.ts';
 import { PRESET_NAMES } from '../model/config.ts';
-import { TORCH_DEFAULTS, torchOnlyProblems } from '../protocol/torch-settings.ts';
+import { GPUS_NEED_TORCH, TORCH_DEFAULTS, torchOnlyProblems } from '../protocol/torch-settings.ts';
 import { MODES } from '../train/modes.ts';
 
 const positiveInt = z.number().int().positive();
@@ -51,10 +51,12 @@ const suiteFields = z.strictObject({
   sweep: z.strictObject({
     batch: nonEmptyUnique(positiveInt).default([1]),
     accum: nonEmptyUnique(positiveInt).default([1]),
+    /** torch only: data-parallel ranks per cell on one machine (torchrun, DistributedDataParallel). */
+    gpus: nonEmptyUnique(positiveInt).default([1]),
     /** Defaults to each preset's frames / size. */
     frames: nonEmptyUnique(positiveInt).optional(),
     size: nonEmptyUnique(positiveInt).optional(),
-  }).default({ batch: [1], accum: [1] }),
+  }).default({ batch: [1], accum: [1], gpus: [1] }),
   warmup: z.number().int().nonnegative().default(1),
   steps: positiveInt.default(3),
   seed: z.number().int().nonnegative().default(0),
@@ -71,6 +73,7 @@ export function backendProblems(s: { backend: string; precision?: Precision; fro
 export const suiteSchema = suiteFields
   .superRefine((s, ctx) => {
     for (const p of backendProblems(s)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+    if (s.backend !== 'torch' && s.sweep.gpus.some((g) => g !== 1)) ctx.addIssue({ code: 'custom', path: ['sweep', 'gpus'], message: GPUS_NEED_TORCH });
   });
 
 /** What a suite file writes (defaults may be left out). */

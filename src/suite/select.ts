@@ -3,7 +3,7 @@
 // --shard. `run`, `list`, `plan` and the benches all select through here.
 import type { RunBackend } from '../backend/run-backends.ts';
 import { UserError } from '../user-error.ts';
-import type { Cell } from '../protocol/cell-config.ts';
+import { gpusOf, type Cell } from '../protocol/cell-config.ts';
 import { expandSuite } from './expand.ts';
 import { loadSuite, type LoadedSuite } from './load.ts';
 
@@ -40,7 +40,7 @@ export async function selectCells(opts: SelectOptions): Promise<SelectedCells> {
   return { loaded, all, selected };
 }
 
-const FILTER_KEYS = ['id', 'preset', 'mode', 'batch', 'accum', 'frames', 'size'] as const;
+const FILTER_KEYS = ['id', 'preset', 'mode', 'batch', 'accum', 'gpus', 'frames', 'size'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
 
 /** `mode=delta-parallel,batch=2` (AND of keys; `a|b` for alternatives) → a predicate. */
@@ -54,7 +54,7 @@ export function parseFilter(text: string): (cell: Cell) => boolean {
     }
     clauses.push([key as FilterKey, new Set(part.slice(eq + 1).split('|').map((v) => v.trim()))]);
   }
-  return (cell) => clauses.every(([key, values]) => values.has(String(key === 'id' ? cell.id : cell.config[key])));
+  return (cell) => clauses.every(([key, values]) => values.has(String(key === 'id' ? cell.id : key === 'gpus' ? gpusOf(cell.config) : cell.config[key])));
 }
 
 /** `k/n` → the k-th of n deterministic, balanced parts (round-robin over the expansion order). */

@@ -7,8 +7,11 @@
 //   update:    weights + gradients + moments + AdamW's foreach temporaries,
 // each plus cuBLAS's workspaces, every tensor rounded to the allocator's
 // 512-byte blocks. The split (weights, gradients, optimizer state) is the
-// worker's own, unrounded.
-import type { CellConfig } from '../../protocol/cell-config.ts';
+// worker's own, unrounded. A data-parallel cell (gpus > 1) adds, on every
+// rank and for the whole run, DistributedDataParallel's gradient buckets: one
+// fp32 copy of the trained parameters' gradients (gradient_as_bucket_view is
+// off, as accelerate leaves it), which is also what a step all-reduces.
+import { gpusOf, type CellConfig } from '../../protocol/cell-config.ts';
 import { allocatedBytes, workspaceBytes } from './allocator.ts';
 import { backwardLiveness } from './backward-liveness.ts';
 import { forwardLiveness } from './forward-liveness.ts';
@@ -38,6 +41,8 @@ export interface TorchPlannedMemory {
   activationBytes: number;
   /** Kept for backward when one micro-batch's forward (loss included) ends; parameters excluded. */
   savedBytes: number;
+  /** DistributedDataParallel's gradient buckets on each rank (0 on one GPU): the bytes all-reduced per step. */
+  ddpBucketBytes: number;
 }
 
 export interface TorchCellPlan {
@@ -74,10 +79,12 @@ export function planTorchCell(config: CellConfig, opts: TorchPlanOptions): Torch
   const workspaces = workspaceBytes(runtime);
   // After the first micro-batch every trained weight has its .grad until the update.
   const gradientsExist = config.accum >= 2;
-  const base = weights + moments + (gradientsExist ? gradients : 0) + workspaces;
+  // DDP's buckets hold Σ numel × 4 of the trained parameters (its logging data's bucket_sizes add up to it).
+  const ddpBucketBytes = gpusOf(config) > 1 ? statics.trainableParams * 4 : 0;
+  const base = weights + moments + (gradientsExist ? gradients : 0) + workspaces + ddpBucketBytes;
   const forwardBytes = base + forwardLiveness(record).peakBytes;
   const backwardBytes = base + backwardLiveness(record, { gradientsExist }).peakBytes;
-  const optimizerStepBytes = weights + gradients + moments + workspaces + optimizerStepScratch(runtime, record.net);
+  const optimizerStepBytes = weights + gradients + moments + workspaces + ddpBucketBytes + optimizerStepScratch(runtime, record.net);
   const peakBytes = Math.max(forwardBytes, backwardBytes, optimizerStepBytes);
   const peakIn = peakBytes === backwardBytes ? 'backward' : peakBytes === forwardBytes ? 'forward' : 'optimizer-step';
   const what = runtime === 'cuda' ? 'torch.cuda.max_memory_allocated of one optimizer step (PyTorch 2.x, CUDA)' : 'the bytes PyTorch 1.13 on the CPU would hold (tests only)';
@@ -90,8 +97,9 @@ export function planTorchCell(config: CellConfig, opts: TorchPlanOptions): Torch
       weightsBytes: statics.weightsBytes,
       optimizerBytes: statics.optimizerBytes,
       gradientBytes: statics.gradientBytes,
-      activationBytes: peakBytes - statics.weightsBytes - statics.optimizerBytes - statics.gradientBytes,
+      activationBytes: peakBytes - statics.weightsBytes - statics.optimizerBytes - statics.gradientBytes - ddpBucketBytes,
       savedBytes: savedBytes(record),
+      ddpBucketBytes,
     },
     phases: { peakIn, forwardBytes, backwardBytes, optimizerStepBytes, workspaceBytes: workspaces },
     trainableParams: statics.trainableParams,
