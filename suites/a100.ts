@@ -8,8 +8,8 @@
 // 79 GiB (parallel) in float32 at 256 px, while PyTorch trains it (batch 2 ×
 // accum 2, bf16) in 25.8 / 21.8 GB, measured on an H200 (docs/gpu-figures.md).
 // The paper's scale only fits where users train.
-// Full tuning at batch 4 × accum 2 may not fit an A100-40GB: an
-// out-of-memory cell is recorded as failed, which is itself the measurement.
+// Full tuning at batch 4 × accum 2 may not fit an A100-40GB: such a cell is
+// recorded as "does not fit" (out of memory), which is itself the measurement.
 import { defineSuite } from 'mobius-bench';
 
 export default defineSuite({

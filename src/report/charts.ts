@@ -3,17 +3,19 @@
 // png.ts to Chart.js on a @napi-rs/canvas, so both draw the same chart.
 // Charts: the paper's Fig. 6 (memory and time bars per matched group), the
 // memory-versus-time view of each group (which mode is both smaller and
-// faster), sweeps against batch, each cell's memory timeline, loss curves.
+// faster), sweeps against batch, each cell's memory timeline, loss curves,
+// throughput against GPUs (data-parallel cells) with the ideal line.
 import type { ChartConfiguration, ChartDataset, Point } from 'chart.js';
 import { type CellResult } from '../results/cell-result.ts';
 import { shapeLabel } from '../protocol/labels.ts';
 import { trackedMemory } from '../protocol/worker-outcome.ts';
+import { scalingChartLabel, scalingRows, scalingSeriesLabel } from '../results/scaling.ts';
 import { MB } from '../results/units.ts';
 import type { Mode } from '../train/modes.ts';
 import { formatRatioChange } from './format.ts';
 import type { ReportData } from './report-data.ts';
 
-export type ChartSection = 'fig6' | 'pareto' | 'sweep' | 'timeline' | 'loss';
+export type ChartSection = 'fig6' | 'pareto' | 'sweep' | 'timeline' | 'loss' | 'scaling';
 
 export interface ChartSpec {
   /** File-name safe: charts/<id>.png. */
@@ -299,8 +301,30 @@ function lossCharts(data: ReportData): ChartSpec[] {
   return specs;
 }
 
+/** Clips per second against GPUs, per configuration and mode, and dashed, what N GPUs would give with no cost (N × one GPU's). */
+function scalingCharts(data: ReportData): ChartSpec[] {
+  const rows = scalingRows(data.cells.map((c) => c.result));
+  const specs: ChartSpec[] = [];
+  for (const [chart, inChart] of byKey(rows, (r) => scalingChartLabel(r.config))) {
+    const datasets: ChartDataset<'line'>[] = [];
+    for (const [series, points] of byKey(inChart, (r) => scalingSeriesLabel(r.config))) {
+      const sorted = [...points].sort((a, b) => a.gpus - b.gpus);
+      const color = MODE_COLORS[sorted[0]!.config.mode];
+      datasets.push({ label: series, data: sorted.map((r) => pt(r.gpus, r.clipsPerSecond)), borderColor: color, backgroundColor: color, pointRadius: 3 });
+      const ideal = sorted.filter((r) => r.idealClipsPerSecond !== null);
+      if (ideal.length > 1) datasets.push({ label: `${series}: ideal`, data: ideal.map((r) => pt(r.gpus, r.idealClipsPerSecond)), borderColor: color, backgroundColor: color, borderDash: [6, 4], pointRadius: 0 });
+    }
+    const title = `${chart}: throughput against GPUs`;
+    specs.push({
+      id: safeId(`scaling-${chart}`), section: 'scaling', title, width: 420, height: 280,
+      config: { type: 'line', data: { datasets }, options: baseOptions(title, axis('GPUs (data-parallel ranks)', { type: 'linear', ticks: { stepSize: 1, precision: 0 } }), axis('clips / s (all ranks)', { beginAtZero: true }), true) },
+    });
+  }
+  return specs;
+}
+
 export function buildCharts(data: ReportData): ChartSpec[] {
-  const specs = [...fig6Charts(data), ...paretoCharts(data), ...sweepCharts(data), ...timelineCharts(data), ...lossCharts(data)];
+  const specs = [...fig6Charts(data), ...paretoCharts(data), ...sweepCharts(data), ...timelineCharts(data), ...lossCharts(data), ...scalingCharts(data)];
   // Ids become file names: make any repeat unique.
   const seen = new Map<string, number>();
   for (const s of specs) {

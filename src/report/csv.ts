@@ -4,13 +4,15 @@
 import { stringify } from 'csv-stringify/sync';
 import { trackedMemory } from '../protocol/worker-outcome.ts';
 import { doesNotFit, doesNotFitText } from '../results/does-not-fit.ts';
+import { gpusOf } from '../protocol/cell-config.ts';
+import { scalingRows } from '../results/scaling.ts';
 import { MB } from '../results/units.ts';
 import { textExporter } from './exporter.ts';
 import type { CellView, ReportData } from './report-data.ts';
 
 export const CSV_COLUMNS = [
-  'id', 'label', 'preset', 'mode', 'batch', 'accum', 'frames', 'size', 'backend', 'status', 'steps',
-  'step_ms_median', 'step_ms_p95', 'step_ms_min', 'step_ms_max', 'step_ms_mad', 'samples_per_s',
+  'id', 'label', 'preset', 'mode', 'batch', 'accum', 'gpus', 'frames', 'size', 'backend', 'status', 'steps',
+  'step_ms_median', 'step_ms_p95', 'step_ms_min', 'step_ms_max', 'step_ms_mad', 'samples_per_s', 'scaling_efficiency',
   'tensor_start_mb', 'tensor_peak_mb', 'tensor_peak_planned_mb', 'tflop_per_step_planned', 'mfu', 'hfu', 'rss_peak_mb',
   'gpu_process_peak_mib', 'gpu_process_matched', 'gpu_device_peak_mib', 'gpu_device_above_baseline_mib', 'gpu_energy_j_per_step',
   'params_trainable', 'params_frozen', 'loss_final', 'failure_reason', 'failure_message',
@@ -22,7 +24,8 @@ export type CsvValue = string | number | boolean | null;
 const round = (x: number | null | undefined, digits: number): number | null => (x == null || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
 const mb = (bytes: number | null | undefined): number | null => (bytes == null ? null : round(bytes / MB, 3));
 
-export function csvRecord(cell: CellView): Record<CsvColumn, CsvValue> {
+/** `efficiency`: data-parallel cells' scaling efficiency by id (results/scaling.ts). */
+export function csvRecord(cell: CellView, efficiency: ReadonlyMap<string, number | null> = new Map()): Record<CsvColumn, CsvValue> {
   const r = cell.result;
   const c = r.config;
   const ok = r.status === 'ok' ? r : null;
@@ -36,6 +39,7 @@ export function csvRecord(cell: CellView): Record<CsvColumn, CsvValue> {
     mode: c.mode,
     batch: c.batch,
     accum: c.accum,
+    gpus: gpusOf(c),
     frames: c.frames,
     size: c.size,
     backend: ok?.backend.name ?? c.backend,
@@ -48,6 +52,7 @@ export function csvRecord(cell: CellView): Record<CsvColumn, CsvValue> {
     step_ms_max: round(s?.maxMs, 3),
     step_ms_mad: round(s?.madMs, 3),
     samples_per_s: round(s?.samplesPerSecond, 4),
+    scaling_efficiency: round(efficiency.get(r.id), 4),
     tensor_start_mb: mb(memory?.startBytes),
     tensor_peak_mb: mb(memory?.peakBytes),
     tensor_peak_planned_mb: mb(cell.planned?.peakBytes),
@@ -69,7 +74,8 @@ export function csvRecord(cell: CellView): Record<CsvColumn, CsvValue> {
 }
 
 export function toCsv(data: ReportData): string {
-  return stringify(data.cells.map(csvRecord), {
+  const efficiency = new Map(scalingRows(data.cells.map((c) => c.result)).map((row) => [row.id, row.efficiency]));
+  return stringify(data.cells.map((cell) => csvRecord(cell, efficiency)), {
     header: true,
     columns: [...CSV_COLUMNS],
     cast: { boolean: (v) => (v ? 'true' : 'false') },

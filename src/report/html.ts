@@ -19,6 +19,7 @@ import {
   comparisonTitle, countsLine, environmentLine, environmentRows, formatInterval, formatMemory, formatRatioChange, memoryMetricName, nothingSucceeded, suiteName,
 } from './format.ts';
 import { REPORT_COMPARISONS, type ReportData } from './report-data.ts';
+import { SCALING_NOTE, scalingTable } from './scaling-table.ts';
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function esc(text: unknown): string {
@@ -147,6 +148,13 @@ function paramsSection(data: ReportData): string {
     + `<p class="muted">spatial: the 2D UNet (frozen in delta modes); temporal: temp_convs, temp_attentions, transformer_in; parallel-only: what only the parallel net adds (time-state projections, fusion conv).</p>`;
 }
 
+/** Present only where the run swept GPUs. */
+function scalingHtml(data: ReportData, specs: ChartSpec[]): string {
+  const t = scalingTable(data);
+  if (!t) return '';
+  return `<section id="scaling"><h2>Data-parallel scaling</h2><p class="muted">${esc(SCALING_NOTE)}</p>${charts(specs, specs, 'scaling')}${table(t.header, t.rows.map((r) => `<tr>${r.map((v) => td(v)).join('')}</tr>`))}</section>\n`;
+}
+
 function failedSection(data: ReportData): string {
   const failed = data.cells.flatMap(({ result }) => (result.status === 'failed' ? [result] : []));
   if (failed.length === 0) return `<p class="muted">No cell failed.</p>`;
@@ -254,7 +262,7 @@ ${has('fig6') ? charts(specs, specs, 'fig6') : empty('No cell finished.')}
 ${comparisonTables(data)}</section>
 <section id="pareto"><h2>Memory against step time: which mode is both smaller and faster</h2>${has('pareto') ? charts(specs, specs, 'pareto') : empty('No matched group with two finished modes.')}</section>
 <section id="sweeps"><h2>Sweeps against batch</h2>${has('sweep') ? charts(specs, specs, 'sweep') : empty(noSweepReason(data))}</section>
-<section id="loss"><h2>Loss per measured step (does the parallel net learn like the serial one?)</h2>${has('loss') ? charts(specs, specs, 'loss') : empty('No losses recorded.')}</section>
+${scalingHtml(data, specs)}<section id="loss"><h2>Loss per measured step (does the parallel net learn like the serial one?)</h2>${has('loss') ? charts(specs, specs, 'loss') : empty('No losses recorded.')}</section>
 <section id="timelines"><h2>Memory timeline of each cell</h2>
 ${has('timeline') ? `<p class="muted">GPU memory as nvidia-smi sampled it: device memory summed over GPUs, the worker's own where its pid was matched, and (dashed) what the devices held before the cell.</p>\n${charts(specs, specs, 'timeline')}` : ''}
 ${timelineNote(data)}

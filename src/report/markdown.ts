@@ -8,6 +8,7 @@ import type { ClaimCheck } from '../results/analysis.ts';
 import { mdCode, mdTable, mdText } from '../results/markdown.ts';
 import { formatChange, formatMs, formatRatio, MB } from '../results/units.ts';
 import { textExporter } from './exporter.ts';
+import { SCALING_NOTE, scalingTable } from './scaling-table.ts';
 import {
   comparisonTitle, countsLine, environmentLine, firstLine, formatInterval, formatMemory, formatRatioChange, memoryMetricName, nothingSucceeded, suiteName,
 } from './format.ts';
@@ -80,6 +81,12 @@ function plannedSection(data: ReportData): string[] {
   return ['### Planned vs measured tensor peak', '', mdTable(['cell', 'planned (MB)', 'measured (MB)', 'difference'], rows), ''];
 }
 
+function scalingSection(data: ReportData): string[] {
+  const t = scalingTable(data);
+  if (!t) return [];
+  return ['### Data-parallel scaling', '', SCALING_NOTE, '', mdTable(t.header, t.rows.map((r) => [mdText(r[0]!), ...r.slice(1)])), ''];
+}
+
 function failedSection(data: ReportData): string[] {
   const failed = data.cells.flatMap(({ result }) => (result.status === 'failed' ? [result] : []));
   if (failed.length === 0) return [];
@@ -104,7 +111,7 @@ export function toMarkdown(data: ReportData): string {
   for (const note of data.notes) lines.push(`> ${mdText(note)}`, '');
   const comparisons = comparisonSections(data);
   if (data.comparisons.length === 0) lines.push(nothingSucceeded(data, 'compare') ?? 'No matched group has a parallel (Mobius) mode and its serial counterpart both measured.', '');
-  lines.push(...comparisons, ...claimsSection(data), ...plannedSection(data), ...failedSection(data), ...skippedSection(data));
+  lines.push(...comparisons, ...claimsSection(data), ...scalingSection(data), ...plannedSection(data), ...failedSection(data), ...skippedSection(data));
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
