@@ -46,7 +46,7 @@ test("the generated checker accepts every message the harness builds and names a
     ['torch.learningRate is missing', { ...good[0]!, torch: { ...good[0]!.torch, learningRate: undefined } }],
     ["layout[1].kind must be one of layer, down, up, got 'sideways'", { ...good[0]!, layout: good[0]!.layout.map((s, i) => (i === 1 ? { ...s, kind: 'sideways' } : s)) }],
     ['mode.checkpointed must be true or false, got 1', { ...good[0]!, mode: { ...good[0]!.mode, checkpointed: 1 } }],
-    ['config.gpus is not a known field', { ...good[0]!, config: { ...good[0]!.config, gpus: 2 } }],
+    ['config.gpuCount is not a known field', { ...good[0]!, config: { ...good[0]!.config, gpuCount: 2 } }],
   ];
   const script = [
     'import json, sys',

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import ContextManager, cast
 
 import torch
 import torch.distributed as dist
@@ -66,6 +67,11 @@ def wrap(net: nn.Module, device: torch.device) -> DistributedDataParallel:
     """The trained parameters (requires_grad set already) in DDP's buckets."""
     ids = [device.index] if device.type == "cuda" else None
     return DistributedDataParallel(net, device_ids=ids, output_device=ids[0] if ids else None, **DDP_SETTINGS)
+
+
+def without_all_reduce(ddp: DistributedDataParallel) -> ContextManager[None]:
+    """DDP's no_sync: gradients accumulate locally until a backward outside it."""
+    return cast("ContextManager[None]", getattr(ddp, "no_sync")())
 
 
 def bucket_sizes(ddp: DistributedDataParallel) -> list[int] | None:

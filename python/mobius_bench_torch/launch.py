@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import sys
 
-from torch.distributed.elastic.multiprocessing import Std
+from torch.distributed.elastic.multiprocessing.api import Std
 
 
 def _std_from_str(vm: str):

@@ -5,7 +5,7 @@ makes the worker's device that small for real.
 An allocation fails in more words than "out of memory": cuBLAS and cuDNN
 report their own allocation failures (CUBLAS_STATUS_ALLOC_FAILED,
 CUDNN_STATUS_ALLOC_FAILED), and the CPU allocator says "can't allocate
-memory". Each of them is the same answer.
+memory", C++ inside torch `std::bad_alloc`. Each of them is the same answer.
 
 The cap: on CUDA torch.cuda.set_per_process_memory_fraction, so the caching
 allocator refuses past it as a smaller card would; on the CPU an address-space
@@ -14,8 +14,9 @@ cap, so allocations past it fail inside torch's allocator, as they would on a
 machine with that much memory."""
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.cuda
@@ -29,6 +30,7 @@ _OOM_WORDS = (
     "CUDNN_STATUS_NOT_ENOUGH_WORKSPACE",
     "can't allocate memory",
     "Cannot allocate memory",
+    "std::bad_alloc",  # C++ code inside torch (gloo, the CPU kernels) failing to allocate
 )
 
 _UNITS = {"B": 1, "bytes": 1, "KiB": 2 ** 10, "MiB": 2 ** 20, "GiB": 2 ** 30, "TiB": 2 ** 40}
@@ -52,13 +54,27 @@ def requested_bytes(message: str) -> int | None:
     return None if m is None else int(float(m.group(1)) * _UNITS[m.group(2)])
 
 
-def _vm_bytes(key: str) -> int | None:
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            m = re.search(rf"^{key}:\s+(\d+) kB", f.read(), re.MULTILINE)
-    except OSError:
-        return None
-    return None if m is None else int(m.group(1)) * 1024
+class ProcessStatus:
+    """Reads VmSize/VmRSS from /proc/self/status into a buffer made beforehand: when the
+    cell has just run out of memory, opening and reading a file anew may fail as well."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray(16384)
+        try:
+            self._fd: int | None = os.open("/proc/self/status", os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def bytes_of(self, key: str) -> int | None:
+        if self._fd is None:
+            return None
+        n = os.preadv(self._fd, [self._buffer], 0)
+        start = self._buffer.find(key.encode("ascii") + b":", 0, n)
+        if start < 0:
+            return None
+        end = self._buffer.find(b" kB", start, n)
+        digits = self._buffer[start + len(key) + 1:end].strip()
+        return int(digits) * 1024 if digits.isdigit() else None
 
 
 class DoesNotFit(Exception):
@@ -76,6 +92,7 @@ class MemoryCap:
     cap_bytes: int | None
     # CPU: the address space mapped when the cap was set (torch, Python, thread stacks).
     mapped_at_start: int = 0
+    status: ProcessStatus = field(default_factory=ProcessStatus)
 
     def allocated_bytes(self) -> int | None:
         """Bytes held now: the CUDA allocator's, or on the CPU what counts against the cap
@@ -83,14 +100,26 @@ class MemoryCap:
         if self.device.type == "cuda":
             return int(torch.cuda.memory_allocated(self.device))
         if self.cap_bytes is not None:
-            size = _vm_bytes("VmSize")
+            size = self.status.bytes_of("VmSize")
             return None if size is None else max(0, size - self.mapped_at_start)
-        return _vm_bytes("VmRSS")
+        return self.status.bytes_of("VmRSS")
+
+    def lift(self) -> None:
+        """Ends a CPU cap once the cell has run out of memory: reading the figures and
+        writing the error need a little memory too, which the cap may no longer give."""
+        if self.device.type == "cuda" or self.cap_bytes is None:
+            return
+        import resource
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
     def report(self, err: BaseException) -> dict:
-        """The `oom` part of the worker's error message."""
+        """The `oom` part of the worker's error message: what was held when the allocation
+        failed, read before the cap is lifted for the rest."""
+        allocated = self.allocated_bytes()
+        self.lift()
         return {
-            "allocatedBytes": self.allocated_bytes(),
+            "allocatedBytes": allocated,
             "requestedBytes": requested_bytes(str(err)),
             "capBytes": self.cap_bytes,
             "device": self.device.type,
@@ -116,10 +145,11 @@ def apply_memory_cap(device: torch.device, cap_bytes: int | None) -> MemoryCap:
     # Start the intra-op threads first: a thread created later could not get
     # its stack under the limit, and would fail in other words than "out of memory".
     torch.ones(256, 256).matmul(torch.ones(256, 256))
-    mapped = _vm_bytes("VmSize")
+    status = ProcessStatus()
+    mapped = status.bytes_of("VmSize")
     if mapped is None:
         raise UserError("--memory-cap on the CPU reads /proc/self/status, which this platform does not have")
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = mapped + cap_bytes if hard == resource.RLIM_INFINITY else min(hard, mapped + cap_bytes)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    return MemoryCap(device, cap_bytes, mapped)
+    return MemoryCap(device, cap_bytes, mapped, status)

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from .attention import resolve_attention
 from .data import Batch, SampleShape, make_batch
-from .distributed import SINGLE, Ranks, wrap
+from .distributed import SINGLE, Ranks, without_all_reduce, wrap
 from .run_message import ModeSpec, NetSpec, RunMessage, TorchSettings
 from .runtime import PRECISIONS, autocast, check_precision, grad_scaler
 from .weights import build_network
@@ -83,7 +83,7 @@ class Trainer:
         net = self.ddp if self.ddp is not None else self.net
         for i, b in enumerate(batches):
             # DDP all-reduces once per step: after the last micro-batch's backward.
-            sync = self.ddp.no_sync() if self.ddp is not None and i < len(batches) - 1 else contextlib.nullcontext()
+            sync = without_all_reduce(self.ddp) if self.ddp is not None and i < len(batches) - 1 else contextlib.nullcontext()
             with sync:
                 with autocast(self.device, self.precision):
                     pred = net(b.noisy, b.timesteps, b.text)

@@ -24,10 +24,12 @@ import os
 import platform
 import sys
 import time
+from typing import cast
 
 _MODULE_T = time.time()
 import torch  # noqa: E402  (timed: startup.importMs)
 import torch.backends.cudnn  # noqa: E402
+import torch.distributed  # noqa: E402
 import torch.version  # noqa: E402
 
 _TORCH_T = time.time()
@@ -212,7 +214,7 @@ def handle_rank(text: str, send, ranks: Ranks) -> int:
             raise UserError(f"the run message is not valid JSON: {err}") from None
         outcome = run_cell(parse_run_message(message), first, ranks)
         outcomes = gather(outcome, ranks)
-        first({"type": "done", "outcome": combine_outcomes(outcomes)})
+        first({"type": "done", "outcome": combine_outcomes(cast("list[dict]", outcomes))})
         finish()
         return 0
     except UserError as err:

@@ -12,6 +12,7 @@ OOM_MESSAGES = [
     "cuDNN error: CUDNN_STATUS_ALLOC_FAILED",
     "[enforce fail at alloc_cpu.cpp:75] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to "
     "allocate 10485760 bytes. Error code 12 (Cannot allocate memory)",
+    "std::bad_alloc",
 ]
 
 

@@ -72,7 +72,9 @@ def test_a_cell_past_its_memory_cap_does_not_fit(worker_runs):
     assert error["type"] == "error" and error["userError"] is False, error
     assert error["message"].startswith("out of memory: ")
     oom = error["oom"]
-    assert oom["capBytes"] == 2 * 2 ** 20 and oom["device"] == "cpu"
+    assert oom["capBytes"] == 12 * 2 ** 20 and oom["device"] == "cpu"
     # What counts against the cap when the allocation failed: mapped since it was set, at most the cap.
     assert 0 <= oom["allocatedBytes"] <= oom["capBytes"]
+    # The allocation that failed is one that would have crossed the cap.
+    assert oom["allocatedBytes"] + oom["requestedBytes"] > oom["capBytes"]
     assert "done" not in [m["type"] for m in lines]

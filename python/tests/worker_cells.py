@@ -29,8 +29,11 @@ STDIN = {
     "bf16": _message("delta-parallel", {"precision": "bf16", "frozenWeights": "bf16"}),
     "bad-mode": json.dumps({**json.loads(_message("delta-parallel")), "config": {**json.loads(_message("delta-parallel"))["config"], "mode": "sideways"}}),
     "invalid-json": '{"type": "run", "config": ',
-    # --memory-cap 2 MiB: less than the tiny net's weights and optimizer state.
-    "capped": _message("full", memory_cap_bytes=2 * 2 ** 20),
+    # --memory-cap 12 MiB at 256 px: the weights and the batch fit, the first activations
+    # (2 MiB each) do not. The allocation that fails is a large one, so torch's error path
+    # (which allocates too) has room and raises; at a cap that fails on a small allocation,
+    # torch 1.13 can crash in its C++ backtrace instead.
+    "capped": json.dumps(cases.run_message("tiny", "full", torch=CPU, memory_cap_bytes=12 * 2 ** 20, **{**CELL, "size": 256})),
 }
 
 # What needs a process of its own: the protocol on real file descriptors, a clean exit.
