@@ -4,6 +4,7 @@
 // other process executor only spawns its process and calls this.
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { descendants } from './process-tree.ts';
 import type { CellExecution, WorkerExit } from './cell-executor.ts';
 
 const OUTPUT_TAIL_CHARS = 4000;
@@ -21,10 +22,13 @@ export type MessageChannel = 'ipc' | 'stdout-json-lines';
 export function processExecution(child: ChildProcess, channel: MessageChannel, onMessage: (message: unknown) => void, opts: { processGroup?: boolean; onExit?: () => void } = {}): CellExecution {
   const killAll = () => {
     if (opts.processGroup && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // ESRCH: the group is gone already.
+      // The tree first, while the launcher is alive to be its root; then its group.
+      for (const pid of [...descendants(child.pid), -child.pid]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // ESRCH: gone already.
+        }
       }
     } else {
       child.kill('SIGKILL');

@@ -45,7 +45,8 @@ export async function runCell(cell: Cell, executor: CellExecutor, opts: CellRunO
     if (m.type === 'measure-start') opts.sampler?.markMeasuredStart(m.t);
     else if (m.type === 'measure-end') opts.sampler?.markMeasuredEnd(m.t, m.steps);
     else if (m.type === 'done') outcome = m.outcome;
-    else if (m.type === 'error') {
+    else if (m.type === 'error' && workerError === null) {
+      // The first error is the cause: a data-parallel cell's other ranks then fail on the closed connection.
       workerError = m.message;
       workerOom = m.oom ?? null;
     }
@@ -96,16 +97,28 @@ export async function runCell(cell: Cell, executor: CellExecutor, opts: CellRunO
   }
   // Assigned in the message callback: TypeScript's narrowing does not see it.
   const oom = workerOom as OutOfMemory | null;
-  const { reason, message } = failure(exit, { timedOut, timeoutMs: opts.timeoutMs, workerError, workerOom: oom, protocolError, executor: executor.name });
+  const { reason, message } = failure(exit, { timedOut, timeoutMs: opts.timeoutMs, workerError, workerOom: oom, protocolError, executor: executor.name, failedRank: failedRank(execution.outputTail()) });
   const failed: FailedCell = { ...base, status: 'failed', error: { reason, message, stderrTail: execution.outputTail(), ...(reason === 'oom' && oom ? { oom } : {}) } };
   return failed;
 }
 
-function failure(exit: WorkerExit, seen: { timedOut: boolean; timeoutMs: number; workerError: string | null; workerOom: OutOfMemory | null; protocolError: string | null; executor: string }): { reason: FailureReason; message: string } {
+/**
+ * torchrun's summary of a failed rank (`rank      : 1 (local_rank: 1)` then
+ * `exitcode  : -9 (pid: 4321)`), for a rank that died without saying why.
+ */
+export function failedRank(tail: string): string | null {
+  const m = /^\s*rank\s*:\s*(\d+)[^\n]*\n\s*exitcode\s*:\s*(-?\d+)/m.exec(tail);
+  if (!m) return null;
+  const code = Number(m[2]);
+  return `rank ${m[1]} ${code < 0 ? `was killed by signal ${-code}${code === -9 ? ' (SIGKILL: out of memory?)' : ''}` : `exited with code ${code}`}`;
+}
+
+function failure(exit: WorkerExit, seen: { timedOut: boolean; timeoutMs: number; workerError: string | null; workerOom: OutOfMemory | null; protocolError: string | null; executor: string; failedRank: string | null }): { reason: FailureReason; message: string } {
   if (seen.timedOut) return { reason: 'timeout', message: `no result within the cell timeout of ${Number((seen.timeoutMs / 1000).toPrecision(3))} s: the ${seen.executor} was killed` };
   if (seen.protocolError) return { reason: 'error', message: seen.protocolError };
   if (seen.workerError != null) return { reason: seen.workerOom ? 'oom' : 'error', message: seen.workerError };
   if (exit.startError) return { reason: 'crashed', message: `the ${seen.executor} did not start: ${exit.startError}` };
+  if (seen.failedRank) return { reason: 'crashed', message: `the ${seen.executor} ended: ${seen.failedRank}, and torchrun stopped the other ranks` };
   if (exit.signal === 'SIGKILL') return { reason: 'killed', message: `the ${seen.executor} was killed by SIGKILL (out of memory?)` };
   return { reason: 'crashed', message: `the ${seen.executor} exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`} before reporting a result` };
 }

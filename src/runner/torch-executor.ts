@@ -18,10 +18,16 @@ import type { CellExecutor } from './cell-executor.ts';
 import { torchRunMessage } from '../protocol/torch-run-message.ts';
 import { processExecution } from './process-execution.ts';
 
-/** torchrun's arguments for `gpus` ranks on this machine (its standalone rendezvous: a store on localhost). */
-export function torchrunArgs(gpus: number): string[] {
+/**
+ * torchrun's arguments for `gpus` ranks on this machine. Not --standalone: torch
+ * 1.13's takes the fixed port 29400, so two cells at once collide. The c10d
+ * rendezvous at 127.0.0.1:0 takes a free port and is reached over loopback.
+ * (PyTorch's TCPStore still listens on every interface while the cell runs:
+ * it binds no single address — README, "Data-parallel cells".)
+ */
+export function torchrunArgs(gpus: number, rendezvousId: string): string[] {
   // Underscored spellings: torch 1.13 knows no other; 2.x accepts both.
-  return ['--standalone', '--nnodes', '1', '--nproc_per_node', String(gpus)];
+  return ['--nnodes', '1', '--nproc_per_node', String(gpus), '--rdzv_backend', 'c10d', '--rdzv_endpoint', '127.0.0.1:0', '--rdzv_id', rendezvousId];
 }
 
 /** `module` and `env`: another worker module speaking the same protocol (the tests' faulty one). */
@@ -36,7 +42,7 @@ export function torchWorkerExecutor(python: string, opts: { module?: string; env
         const folder = mkdtempSync(join(tmpdir(), 'mobius-ranks-'));
         const messageFile = join(folder, 'run-message.json');
         writeFileSync(messageFile, JSON.stringify(torchRunMessage(cell, { memoryCapBytes: opts.memoryCapBytes ?? null })));
-        const args = ['-m', 'mobius_bench_torch.launch', ...torchrunArgs(gpus), '-m', module, '--message', messageFile];
+        const args = ['-m', 'mobius_bench_torch.launch', ...torchrunArgs(gpus, `${cell.id}-${process.pid}-${Date.now()}`), '-m', module, '--message', messageFile];
         const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env: torchWorkerEnv(opts.env), detached: true });
         return processExecution(child, 'stdout-json-lines', onMessage, { processGroup: true, onExit: () => rmSync(folder, { recursive: true, force: true }) });
       }
