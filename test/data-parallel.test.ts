@@ -24,15 +24,16 @@ const FIXTURE_MODULES = fileURLToPath(new URL('./fixtures/python', import.meta.u
 const python = await locateTorchPython().catch((err: Error) => err);
 const skip = torchSkip(python instanceof Error ? `no Python with torch: ${python.message}` : false, 'data-parallel runs');
 
+// One mode of the suite (1 and 2 ranks): that every mode's buckets hold its trained
+// weights once, and that 2 ranks train as one process, python/tests/test_data_parallel.py shows.
 test('suites/ddp-cpu.ts: 2-rank cells run under torchrun with every rank\'s figures, DDP\'s buckets as planned, and their scaling', { skip, timeout: 300_000 }, () => {
   const out = join(tempDir('mobius-ddp-'), 'run');
-  const r = spawnSync(process.execPath, [BIN, 'run', 'suites/ddp-cpu.ts', '--out', out, '--json'], { encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, [BIN, 'run', 'suites/ddp-cpu.ts', '--filter', 'mode=delta-parallel', '--out', out, '--json'], { encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, r.stderr);
   const lines = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.equal(lines.length, 6);
+  assert.deepEqual(lines.map((l) => l.config.gpus ?? 1), [1, 2]);
   for (const l of lines) assert.equal(l.status, 'ok', JSON.stringify(l.error));
   const ranked = lines.filter((l) => l.config.gpus === 2);
-  assert.deepEqual(ranked.map((l) => l.config.mode).sort(), ['delta-parallel', 'delta-serial', 'full']);
   for (const l of ranked) {
     const d = l.distributed;
     assert.equal(d.worldSize, 2);
@@ -51,7 +52,7 @@ test('suites/ddp-cpu.ts: 2-rank cells run under torchrun with every rank\'s figu
   const csv = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
   const header = csv[0]!.split(',');
   const g2 = csv.slice(1).map((row) => row.split(',')).filter((row) => row[header.indexOf('gpus')] === '2');
-  assert.equal(g2.length, 3);
+  assert.equal(g2.length, 1);
   for (const row of g2) assert.ok(Number(row[header.indexOf('scaling_efficiency')]) > 0);
   assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /### Data-parallel scaling[\s\S]*\| tiny delta-parallel b1 a1 g2 2f 32px \| 2 \|/);
   assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<section id="scaling">/);
@@ -104,7 +105,7 @@ test('a rank that raises, is killed, runs out of memory or hangs fails its cell 
     raise: { reason: 'crashed', message: /rank 1 exited with code 1, and torchrun stopped the other ranks/, timeoutMs: 120_000 },
     kill: { reason: 'crashed', message: /rank 1 was killed by signal 9/, timeoutMs: 120_000 },
     oom: { reason: 'oom', message: /^rank 1: out of memory: /, timeoutMs: 120_000 },
-    hang: { reason: 'timeout', message: /no result within the cell timeout of 20 s/, timeoutMs: 20_000 },
+    hang: { reason: 'timeout', message: /no result within the cell timeout of 10 s/, timeoutMs: 10_000 },
   };
   await Promise.all(Object.entries(expected).map(async ([fault, want]) => {
     const result = await runCell(cell!, faulty(fault), { timeoutMs: want.timeoutMs, sampler: null });

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from mobius_bench_torch.distributed import finish, init_process_group, ranks_from_env
+from mobius_bench_torch.distributed import bucket_sizes, finish, init_process_group, ranks_from_env
 from mobius_bench_torch.run_message import parse_run_message
 from mobius_bench_torch.trainer import Trainer
 
@@ -28,7 +28,8 @@ def main(messages_file: str, out_dir: str) -> None:
         trainer = Trainer.for_message(parse_run_message(message), device, dtype=torch.float64, dropout=False, ranks=ranks)
         trainer.step()
         if ranks.rank == 0:
-            torch.save(trained_weights(trainer), Path(out_dir) / f"{i}.pt")
+            assert trainer.ddp is not None
+            torch.save({"weights": trained_weights(trainer), "buckets": bucket_sizes(trainer.ddp)}, Path(out_dir) / f"{i}.pt")
     finish()
 
 

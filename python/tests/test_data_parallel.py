@@ -29,7 +29,7 @@ def message(mode: str, accum: int, batch: int) -> dict:
 
 
 @pytest.fixture(scope="module")
-def two_ranks(tmp_path_factory) -> list[dict[str, torch.Tensor]]:
+def two_ranks(tmp_path_factory) -> list[dict]:
     folder = tmp_path_factory.mktemp("ddp")
     (folder / "messages.json").write_text(json.dumps([message(m, a, batch=1) for m, a in CELLS]))
     run = subprocess.run([sys.executable, "-m", "mobius_bench_torch.launch", "--standalone", "--nnodes", "1", "--nproc_per_node", "2",
@@ -46,7 +46,9 @@ def test_two_ranks_train_as_one_process_of_their_whole_batch(two_ranks, index):
     before = trained_weights(one)
     one.step()
     after = trained_weights(one)
-    ranked = two_ranks[index]
+    ranked = two_ranks[index]["weights"]
+    # DDP's buckets hold each trained weight's gradient once (float64 here: 8 bytes), as the planner counts them.
+    assert sum(two_ranks[index]["buckets"]) == 8 * sum(w.numel() for w in after.values())
     assert ranked.keys() == after.keys() and len(after) > 0
     assert sum(bool((w != before[n]).any()) for n, w in after.items()) > len(after) / 2, "the step trained"
     for name, weight in after.items():
