@@ -73,9 +73,15 @@ program
   .option('--force', "run the cells the planner says cannot fit this machine's backend (wasm's 4 GiB heap, the host's or the GPU's memory) instead of skipping them")
   .option('--strict-claims', "exit 1 when one of the suite's claims fails (inconclusive ones do not)")
   .option('--memory-cap <size>', 'make every worker\'s device this small for real (e.g. 40GiB, a100-40gb): a cell past it runs out of memory and is recorded as "does not fit"', memorySize('--memory-cap', DEVICES))
+  .option('--nnodes <m>', 'run every cell across m machines (torch; torchrun\'s c10d rendezvous): each machine runs the same command with its --node-rank')
+  .option('--node-rank <k>', 'this machine\'s number, 0 to m-1 (node 0 hosts the rendezvous and writes the results)')
+  .option('--rdzv-endpoint <host:port>', 'node 0\'s address and a free port on it, which every machine can reach')
   .option('--json', 'machine-readable output, no progress bar')
-  .action(async (suiteFile: string, { memoryCap, ...opts }) => {
+  .action(async (suiteFile: string, { memoryCap, nnodes, nodeRank, rdzvEndpoint, ...opts }) => {
     if (memoryCap !== undefined) opts.memoryCapBytes = memoryCap;
+    const { nodeSpan } = await import('./runner/nodes.ts');
+    const nodes = nodeSpan({ nnodes, nodeRank, rdzvEndpoint });
+    if (nodes) opts.nodes = nodes;
     const { runCommand } = await import('./cli/run-command.ts');
     process.exitCode = await runCommand({ suiteFile, ...opts });
   });

@@ -4,7 +4,8 @@
 // killed, runs out of memory or hangs — each fails its cell with the rank and
 // the reason, and leaves no process of the cell behind.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { locateTorchPython } from '../src/backend/torch/python-locator.ts';
 import { planTorchCell } from '../src/plan/torch/plan-torch-cell.ts';
 import { isAlive } from '../src/runner/process-tree.ts';
+import { nodeSpan } from '../src/runner/nodes.ts';
 import { failedRank, runCell } from '../src/runner/run-cell.ts';
 import { torchWorkerExecutor } from '../src/runner/torch-executor.ts';
 import { expandSuite } from '../src/suite/expand.ts';
@@ -115,4 +117,58 @@ test('a rank that raises, is killed, runs out of memory or hangs fails its cell 
     assert.match(result.error.message, want.message, fault);
     await assertNoProcessLeft(join(pidFolder, fault));
   }));
+});
+
+/** A port free on loopback now (the rendezvous binds it a moment later). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+/** `mobius-bench run …` as a child; its exit code and its output. */
+function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+test('two machines, played by two harnesses over loopback: each cell is one torchrun per node joined at node 0\'s rendezvous; node 0 records every rank, node 1 says where it is', { skip, timeout: 300_000 }, async () => {
+  const out = join(tempDir('mobius-nodes-'), 'run');
+  const endpoint = `127.0.0.1:${await freePort()}`;
+  const cell = ['run', 'suites/ddp-cpu.ts', '--filter', 'mode=delta-parallel,gpus=1', '--nnodes', '2', '--rdzv-endpoint', endpoint];
+  const [node0, node1] = await Promise.all([cliAsync([...cell, '--node-rank', '0', '--out', out]), cliAsync([...cell, '--node-rank', '1'])]);
+  assert.equal(node0.status, 0, node0.stderr);
+  assert.equal(node1.status, 0, node1.stderr);
+  const [line, ...rest] = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(rest.length, 0);
+  assert.equal(line.status, 'ok', JSON.stringify(line.error));
+  // One GPU per machine, two machines: two ranks, one on each node, both in the cell's figures.
+  assert.equal(line.distributed.worldSize, 2);
+  assert.equal(line.distributed.nodes, 2);
+  assert.deepEqual(line.distributed.ranks.map((r: { node: number }) => r.node).sort(), [0, 1]);
+  assert.equal(line.stats.samplesPerSecond, (2 * 1000) / line.stats.medianMs);
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).options.nodes, { count: 2, endpoint });
+  assert.match(node1.stderr, /node 1 of 2: 1 cells of suite 'ddp-cpu', each joining node 0 at 127\.0\.0\.1:\d+; node 0 writes the results/);
+  assert.match(node1.stderr, /node 1 of 2: cell 1\/1 done/);
+});
+
+test('--nnodes, --node-rank and --rdzv-endpoint come together and are checked; a multi-node run cannot be resumed', () => {
+  assert.equal(nodeSpan({}), null);
+  assert.deepEqual(nodeSpan({ nnodes: '2', nodeRank: '1', rdzvEndpoint: '10.0.0.1:29500' }), { count: 2, rank: 1, endpoint: '10.0.0.1:29500' });
+  assert.throws(() => nodeSpan({ nnodes: '1', nodeRank: '0', rdzvEndpoint: 'h:1' }), /--nnodes 1: give the number of machines, 2 or more/);
+  assert.throws(() => nodeSpan({ nnodes: '2', nodeRank: '2', rdzvEndpoint: 'h:1' }), /--node-rank 2: give this machine's number, 0 to 1/);
+  assert.throws(() => nodeSpan({ nnodes: '2', nodeRank: '0' }), /--rdzv-endpoint \(missing\): give HOST:PORT of node 0/);
+  assert.throws(() => nodeSpan({ nnodes: '2', nodeRank: '0', rdzvEndpoint: 'h:99999' }), /--rdzv-endpoint h:99999/);
+  const resumed = spawnSync(process.execPath, [BIN, 'run', 'suites/ddp-cpu.ts', '--nnodes', '2', '--node-rank', '0', '--rdzv-endpoint', '127.0.0.1:29500', '--resume', 'x'], { encoding: 'utf8' });
+  assert.equal(resumed.status, 2);
+  assert.match(resumed.stderr, /--resume with --nnodes: every machine must run the same cells/);
 });

@@ -32,7 +32,7 @@ async function interruptedRun(): Promise<{ out: string; left: string[]; first: s
 
 test('run.json records the options; --resume alone runs only the filtered cells left, with the same step counts', async () => {
   const { out, left } = await interruptedRun();
-  assert.deepEqual(readRunRecord(out).options, { backend: null, steps: 2, warmup: null, plan: false, skipUnfit: false, device: null, memoryCapBytes: null });
+  assert.deepEqual(readRunRecord(out).options, { backend: null, steps: 2, warmup: null, plan: false, skipUnfit: false, device: null, memoryCapBytes: null, nodes: null });
   const stepsSeen: number[] = [];
   const executor = fakeExecutor(() => 'ok', { onStart: (cell) => stepsSeen.push(cell.config.steps) });
   const summary = await runSuite({ suiteFile: FOUR, resume: out, json: true, executor });

@@ -121,10 +121,11 @@ def combine_outcomes(outcomes: list[dict]) -> dict:
         "startup": {key: highest([o["startup"][key] for o in outcomes]) for key in first["startup"]},
         "distributed": {
             "worldSize": len(outcomes),
+            "nodes": len({o["ddp"]["node"] for o in outcomes}),
             "processGroup": first["ddp"]["processGroup"],
             "ddp": first["ddp"]["settings"],
             "bucketSizes": first["ddp"]["bucketSizes"],
-            "ranks": [{"rank": o["ddp"]["rank"], "pid": o["ddp"]["pid"], "deviceName": o["backend"]["deviceName"],
+            "ranks": [{"rank": o["ddp"]["rank"], "node": o["ddp"]["node"], "host": o["ddp"]["host"], "pid": o["ddp"]["pid"], "deviceName": o["backend"]["deviceName"],
                        "stepMs": o["stepMs"], "stepPeakBytes": o["stepPeakBytes"], "memory": o["memory"]} for o in outcomes],
         },
     })

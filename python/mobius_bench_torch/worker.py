@@ -177,6 +177,8 @@ def _measure(message: RunMessage, device: torch.device, send, ranks: Ranks) -> d
         "startup": {"importMs": (_TORCH_T - _process_start()) * 1000, "buildMs": build_ms},
         **({} if trainer.ddp is None else {"ddp": {
             "rank": ranks.rank, "pid": os.getpid(), "processGroup": torch.distributed.get_backend(),
+            # torchrun's number for this machine (GROUP_RANK, in the order the machines joined) and its name.
+            "node": int(os.environ.get("GROUP_RANK", "0")), "host": platform.node(),
             "bucketSizes": bucket_sizes(trainer.ddp),
             "settings": {"bucketCapMb": DDP_SETTINGS["bucket_cap_mb"], "findUnusedParameters": DDP_SETTINGS["find_unused_parameters"],
                          "broadcastBuffers": DDP_SETTINGS["broadcast_buffers"], "gradientAsBucketView": DDP_SETTINGS["gradient_as_bucket_view"]},
@@ -202,11 +204,19 @@ def handle(stdin_text: str, send) -> int:
     return 0
 
 
+def reports(ranks: Ranks, env: dict[str, str] | None = None) -> bool:
+    """Whether this rank sends the progress and the outcome: the first rank on the harness's
+    node 0 (MOBIUS_NODE_RANK, which the harness sets; torchrun's c10d rendezvous numbers the
+    machines in the order they join, so global rank 0 may be on another one)."""
+    env = dict(os.environ) if env is None else env
+    return ranks.local_rank == 0 and int(env.get("MOBIUS_NODE_RANK", "0")) == 0
+
+
 def handle_rank(text: str, send, ranks: Ranks) -> int:
-    """One rank of a data-parallel cell under torchrun. Rank 0 sends the progress and the
-    outcome (every rank's figures, gathered); any rank that fails sends its error, naming
-    itself, and exits 1, so that torchrun ends the other ranks at once."""
-    first = send if ranks.rank == 0 else (lambda _message: None)
+    """One rank of a data-parallel cell under torchrun. The reporting rank (`reports`) sends
+    the progress and the outcome (every rank's figures, gathered); any rank that fails sends
+    its error, naming itself, and exits 1, so that torchrun ends the other ranks at once."""
+    first = send if reports(ranks) else (lambda _message: None)
     try:
         try:
             message = json.loads(text)

@@ -7,7 +7,10 @@ import { checkClaims, type ClaimCheck } from '../results/analysis.ts';
 import { readResults } from '../results/jsonl.ts';
 import { readRunRecord } from '../results/run-record.ts';
 import { doneCellIds, resumeOptions } from '../runner/resume.ts';
-import { runSuite, type RunOptions, type RunSummary } from '../runner/run-suite.ts';
+import { followSuite } from '../runner/follow-suite.ts';
+import type { NodeSpan } from '../runner/nodes.ts';
+import { runSuite, type RunOptions } from '../runner/run-suite.ts';
+import { UserError } from '../user-error.ts';
 import { type Cell } from '../protocol/cell-config.ts';
 import { cellLabel } from '../protocol/labels.ts';
 import { selectCells } from '../suite/select.ts';
@@ -16,18 +19,26 @@ function formatCells(cells: Cell[]): string {
   return cells.map((c) => `${c.id}  ${cellLabel(c.config)}`).join('\n');
 }
 
-/** Runs the suite; Ctrl-C or SIGTERM stops the current worker, and the finished cells stay. */
-async function runUntilInterrupted(opts: RunOptions): Promise<RunSummary> {
+/** Runs `work`; Ctrl-C or SIGTERM aborts its signal (the current worker is stopped, the finished cells stay). */
+async function untilInterrupted<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await runSuite({ ...opts, signal: interrupt.signal });
+    return await work(interrupt.signal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** A machine other than node 0 (--node-rank K > 0): its ranks of every cell, a line per cell; node 0 writes the results. */
+async function followCommand(opts: RunOptions & { nodes: NodeSpan }): Promise<number> {
+  const say = opts.json ? (line: string) => console.log(JSON.stringify({ node: opts.nodes.rank, message: line })) : (line: string) => console.error(line);
+  const summary = await untilInterrupted((signal) => followSuite({ ...opts, signal }, say));
+  if (opts.json) console.log(JSON.stringify({ node: opts.nodes.rank, ...summary }));
+  return summary.interrupted ? 130 : summary.failed > 0 ? 1 : 0;
 }
 
 /** The suite's claims on the run's cells, one line each: the verdict and each group's ratios. */
@@ -59,8 +70,15 @@ export async function runCommand(opts: RunOptions & { dryRun?: boolean; strictCl
     console.log(opts.json ? JSON.stringify(cells.map((c) => ({ id: c.id, config: c.config })), null, 2) : formatCells(cells));
     return 0;
   }
+  const { nodes } = opts;
+  if (nodes) {
+    if (opts.resume || opts.skipUnfit) {
+      throw new UserError(`${opts.resume ? '--resume' : '--skip-unfit'} with --nnodes: every machine must run the same cells, and only node 0 would know which; give every machine the same --filter (e.g. id=<a>|<b>) instead`);
+    }
+    if (nodes.rank > 0) return followCommand({ ...opts, nodes });
+  }
   if (!opts.json) opts = { ...opts, onNotice: (line) => console.error(line) };
-  const summary = await runUntilInterrupted(opts);
+  const summary = await untilInterrupted((signal) => runSuite({ ...opts, signal }));
   // The results are on disk already; a report that fails loses nothing.
   let reportError: string | null = null;
   if (summary.ran + summary.alreadyDone > 0) {

@@ -110,6 +110,8 @@ export function trackedMemory(memory: CellMemory): TrackedMemory | null {
 /** A data-parallel cell (torchrun, DistributedDataParallel): how it ran and every rank's own figures (python/mobius_bench_torch/distributed.py). */
 export const distributedSchema = z.object({
   worldSize: z.number().int().min(2),
+  /** The machines the ranks ran on (torchrun's nodes): 1 unless run with --nnodes. */
+  nodes: z.number().int().min(1),
   /** 'nccl' on CUDA, 'gloo' on the CPU. */
   processGroup: z.string(),
   /** The DistributedDataParallel settings (accelerate's defaults). */
@@ -118,6 +120,9 @@ export const distributedSchema = z.object({
   bucketSizes: z.array(count).nullable(),
   ranks: z.array(z.object({
     rank: count,
+    /** torchrun's number for the rank's machine (machines are numbered in the order they joined) and the machine's name. */
+    node: count,
+    host: z.string(),
     pid: z.number().int().positive(),
     deviceName: z.string(),
     stepMs: z.array(z.number().nonnegative()),

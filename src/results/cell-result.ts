@@ -133,14 +133,15 @@ export type FailedCell = z.output<typeof failedLineSchema>;
 export type CellResult = OkCell | FailedCell;
 
 /** Clips per optimizer step, over every rank: gpus × batch × accum. */
-export function samplesPerStep(config: Pick<CellConfig, 'batch' | 'accum' | 'gpus'>): number {
-  return (config.gpus ?? 1) * config.batch * config.accum;
+export function samplesPerStep(config: Pick<CellConfig, 'batch' | 'accum' | 'gpus'>, worldSize?: number): number {
+  // Every rank's batch: `gpus` on one machine, the measured world size across several (--nnodes).
+  return (worldSize ?? config.gpus ?? 1) * config.batch * config.accum;
 }
 
 /** A line of results.jsonl as read: validated, upgraded, its stats derived from its samples. */
 export const cellResultSchema = z
   .preprocess(upgradeLine, z.discriminatedUnion('status', [okLineSchema, failedLineSchema]))
-  .transform((r): CellResult => (r.status === 'ok' ? { ...r, stats: stepTimeStats(r.stepMs, samplesPerStep(r.config)) } : r));
+  .transform((r): CellResult => (r.status === 'ok' ? { ...r, stats: stepTimeStats(r.stepMs, samplesPerStep(r.config, r.distributed?.worldSize)) } : r));
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -67,6 +67,8 @@ const runRecordSchema = z.looseObject({
     device: nullableString,
     /** --memory-cap in bytes (absent before it existed). */
     memoryCapBytes: z.number().nullable().optional(),
+    /** --nnodes and --rdzv-endpoint: the machines every cell ran across (absent or null: this one). */
+    nodes: z.object({ count: z.number().int().min(2), endpoint: z.string() }).nullable().optional(),
   }).optional(),
   startedAt: z.string(),
   endedAt: nullableString,

@@ -9,6 +9,7 @@ import type { CellResult, OkCell } from './cell-result.ts';
 export interface ScalingRow {
   id: string;
   config: CellConfig;
+  /** Every rank's GPU: `gpus` on one machine, gpus × machines with --nnodes. */
   gpus: number;
   /** Clips per second over all ranks. */
   clipsPerSecond: number;
@@ -25,6 +26,11 @@ function oneGpuTwinId(config: CellConfig): string {
   return cellId(single);
 }
 
+/** The ranks a cell ran on: across machines (--nnodes) more than its `gpus`. */
+function ranksOf(r: OkCell): number {
+  return r.distributed?.worldSize ?? gpusOf(r.config);
+}
+
 /** Every ok cell of a configuration that the run has on more than one GPU count (a data-parallel sweep), with its scaling. */
 export function scalingRows(results: readonly CellResult[]): ScalingRow[] {
   const ok = results.filter((r): r is OkCell => r.status === 'ok');
@@ -32,10 +38,11 @@ export function scalingRows(results: readonly CellResult[]): ScalingRow[] {
   const swept = new Set(ok.filter((r) => gpusOf(r.config) > 1).map((r) => oneGpuTwinId(r.config)));
   const rows: ScalingRow[] = [];
   for (const r of ok) {
-    const gpus = gpusOf(r.config);
-    if (gpus === 1 && !swept.has(r.id)) continue;
-    const twin = gpus > 1 ? byId.get(oneGpuTwinId(r.config)) : r;
-    const ideal = twin ? twin.stats.samplesPerSecond * gpus : null;
+    if (gpusOf(r.config) === 1 && !swept.has(r.id)) continue;
+    const twin = gpusOf(r.config) > 1 ? byId.get(oneGpuTwinId(r.config)) : r;
+    const gpus = ranksOf(r);
+    // The twin's throughput per rank, on every rank of this cell.
+    const ideal = twin ? (twin.stats.samplesPerSecond / ranksOf(twin)) * gpus : null;
     const buckets = r.distributed?.bucketSizes;
     rows.push({
       id: r.id, config: r.config, gpus, clipsPerSecond: r.stats.samplesPerSecond,

@@ -8,6 +8,7 @@ import type { Cell } from '../protocol/cell-config.ts';
 import { UserError } from '../user-error.ts';
 import type { CellExecutor } from './cell-executor.ts';
 import { cappedTfjsWorkerExecutor } from './tfjs-executor.ts';
+import type { NodeSpan } from './nodes.ts';
 import { torchWorkerExecutor } from './torch-executor.ts';
 
 export interface ExecutorOptions {
@@ -15,6 +16,8 @@ export interface ExecutorOptions {
   python?: string;
   /** --memory-cap: every worker's device made this small (bytes); null or absent: all of it. */
   memoryCapBytes?: number | null;
+  /** --nnodes/--node-rank/--rdzv-endpoint: every torch cell across these machines. */
+  nodes?: NodeSpan | null;
 }
 
 
@@ -34,10 +37,14 @@ export interface Executors {
 export async function executorsFor(cells: readonly Cell[], opts: ExecutorOptions = {}): Promise<Executors> {
   requireTfjsNode(cells);
   const torchCells = cells.filter((c) => c.config.backend === 'torch');
+  if (opts.nodes && torchCells.length < cells.length) {
+    const other = cells.find((c) => c.config.backend !== 'torch')!;
+    throw new UserError(`--nnodes ${opts.nodes.count}: a run across machines needs backend 'torch' for every cell, and ${other.id} is on '${other.config.backend}' (run it with --backend torch)`);
+  }
   const tfjs = cappedTfjsWorkerExecutor(opts.memoryCapBytes ?? null);
   if (torchCells.length === 0) return { executorOf: () => tfjs, torch: null };
   const python = await locateTorchPython(opts.python);
   for (const device of new Set(torchCells.map((c) => c.config.device ?? 'auto'))) requireTorchDevice(python, device);
-  const torch = torchWorkerExecutor(python.executable, { memoryCapBytes: opts.memoryCapBytes ?? null });
+  const torch = torchWorkerExecutor(python.executable, { memoryCapBytes: opts.memoryCapBytes ?? null, nodes: opts.nodes ?? null });
   return { executorOf: (cell) => (cell.config.backend === 'torch' ? torch : tfjs), torch: python.env };
 }

@@ -33,6 +33,7 @@ export function recordedOptions(opts: RunOptions): NonNullable<RunRecord['option
     skipUnfit: opts.skipUnfit ?? false,
     device: opts.device ?? null,
     memoryCapBytes: opts.memoryCapBytes ?? null,
+    nodes: opts.nodes ? { count: opts.nodes.count, endpoint: opts.nodes.endpoint } : null,
   };
 }
 
@@ -41,7 +42,9 @@ function rememberedOf(record: RunRecord): Partial<Record<keyof Remembered, strin
   const given = <T>(v: T | null | false): T | undefined => (v === null || v === false ? undefined : v);
   const remembered: Partial<Record<keyof Remembered, string | number | boolean | undefined>> = { filter: given(record.filter), shard: given(record.shard) };
   if (record.options) {
-    for (const [key, value] of Object.entries(record.options)) remembered[key as keyof Remembered] = given(value);
+    for (const [key, value] of Object.entries(record.options)) {
+      if (key !== 'nodes') remembered[key as keyof Remembered] = given(value as string | number | boolean | null);
+    }
   }
   return remembered;
 }
@@ -54,7 +57,11 @@ export function resumeOptions<T extends RunOptions>(opts: T): T {
   if (opts.out && resolve(opts.out) !== resolve(opts.resume)) {
     throw new UserError(`--resume ${opts.resume} writes into that run folder: drop --out ${opts.out} (or start a new run with --out and without --resume)`);
   }
-  const remembered = rememberedOf(readRunRecord(resolve(opts.resume)));
+  const record = readRunRecord(resolve(opts.resume));
+  if (record.options?.nodes) {
+    throw new UserError(`--resume ${opts.resume}: that run ran across ${record.options.nodes.count} machines, and every machine must run the same cells: run the missing ones on every machine with the same --filter (id=<a>|<b>) into a new --out`);
+  }
+  const remembered = rememberedOf(record);
   const merged: T = { ...opts };
   for (const [key, flag] of FLAGS) {
     // Runs recorded before the options were cannot say; the flag applies as given.

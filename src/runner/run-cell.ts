@@ -25,30 +25,41 @@ export interface CellRunOptions {
 /** The run was interrupted during this cell: it is not recorded. */
 export class Interrupted extends Error {}
 
-export async function runCell(cell: Cell, executor: CellExecutor, opts: CellRunOptions): Promise<CellResult> {
+/** What a worker did, as the runner saw it: its messages, how it ended, the GPU sampler's report. */
+interface Supervised {
+  startedAt: string;
+  exit: WorkerExit;
+  outcome: WorkerOutcome | null;
+  workerError: string | null;
+  workerOom: OutOfMemory | null;
+  protocolError: string | null;
+  timedOut: boolean;
+  gpu: GpuCellReport | null;
+  outputTail: string;
+}
+
+/** Starts the cell's worker and waits for its end: the timeout, the kill, interrupts and every message's validation. */
+async function supervise(cell: Cell, executor: CellExecutor, opts: CellRunOptions): Promise<Supervised> {
   if (opts.signal?.aborted) throw new Interrupted(`cell ${cell.id} interrupted`);
   const startedAt = new Date().toISOString();
   await opts.sampler?.start();
 
-  let outcome: WorkerOutcome | null = null;
-  let workerError: string | null = null;
-  let workerOom: OutOfMemory | null = null;
-  let protocolError: string | null = null;
+  const seen: Pick<Supervised, 'outcome' | 'workerError' | 'workerOom' | 'protocolError'> = { outcome: null, workerError: null, workerOom: null, protocolError: null };
   const execution = executor.start(cell, (raw) => {
     const parsed = workerMessageSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      protocolError ??= `the ${executor.name} sent a message that does not fit the protocol: ${fieldPath(issue?.path ?? [])}: ${issue?.message ?? 'invalid'}`;
+      seen.protocolError ??= `the ${executor.name} sent a message that does not fit the protocol: ${fieldPath(issue?.path ?? [])}: ${issue?.message ?? 'invalid'}`;
       return;
     }
     const m = parsed.data;
     if (m.type === 'measure-start') opts.sampler?.markMeasuredStart(m.t);
     else if (m.type === 'measure-end') opts.sampler?.markMeasuredEnd(m.t, m.steps);
-    else if (m.type === 'done') outcome = m.outcome;
-    else if (m.type === 'error' && workerError === null) {
+    else if (m.type === 'done') seen.outcome = m.outcome;
+    else if (m.type === 'error' && seen.workerError === null) {
       // The first error is the cause: a data-parallel cell's other ranks then fail on the closed connection.
-      workerError = m.message;
-      workerOom = m.oom ?? null;
+      seen.workerError = m.message;
+      seen.workerOom = m.oom ?? null;
     }
     // 'progress' is informational: nothing draws it yet.
   });
@@ -73,13 +84,17 @@ export async function runCell(cell: Cell, executor: CellExecutor, opts: CellRunO
   // A Ctrl-C reaches the worker too (same process group): it may die of it
   // before the runner's own handler has run.
   if (interrupted || exit.signal === 'SIGINT' || exit.signal === 'SIGTERM') throw new Interrupted(`cell ${cell.id} interrupted`);
+  return { startedAt, exit, ...seen, timedOut, gpu, outputTail: execution.outputTail() };
+}
 
+export async function runCell(cell: Cell, executor: CellExecutor, opts: CellRunOptions): Promise<CellResult> {
+  const s = await supervise(cell, executor, opts);
   const base = {
     schema: RESULT_SCHEMA, id: cell.id, label: cellLabel(cell.config), config: cell.config, env: 'run.json' as const,
-    startedAt, endedAt: new Date().toISOString(), gpu,
+    startedAt: s.startedAt, endedAt: new Date().toISOString(), gpu: s.gpu,
   };
-  const done = outcome as WorkerOutcome | null;
-  if (done && !protocolError) {
+  const done = s.outcome;
+  if (done && !s.protocolError) {
     return {
       ...base,
       status: 'ok',
@@ -89,17 +104,26 @@ export async function runCell(cell: Cell, executor: CellExecutor, opts: CellRunO
       stepMs: done.stepMs,
       loss: done.loss,
       stepPeakBytes: done.stepPeakBytes,
-      stats: stepTimeStats(done.stepMs, samplesPerStep(cell.config)),
+      stats: stepTimeStats(done.stepMs, samplesPerStep(cell.config, done.distributed?.worldSize)),
       memory: done.memory,
       efficiency: null,
       ...(done.distributed ? { distributed: done.distributed } : {}),
     };
   }
-  // Assigned in the message callback: TypeScript's narrowing does not see it.
-  const oom = workerOom as OutOfMemory | null;
-  const { reason, message } = failure(exit, { timedOut, timeoutMs: opts.timeoutMs, workerError, workerOom: oom, protocolError, executor: executor.name, failedRank: failedRank(execution.outputTail()) });
-  const failed: FailedCell = { ...base, status: 'failed', error: { reason, message, stderrTail: execution.outputTail(), ...(reason === 'oom' && oom ? { oom } : {}) } };
+  const { reason, message } = failure(s, executor.name, opts.timeoutMs);
+  const failed: FailedCell = { ...base, status: 'failed', error: { reason, message, stderrTail: s.outputTail, ...(reason === 'oom' && s.workerOom ? { oom: s.workerOom } : {}) } };
   return failed;
+}
+
+/**
+ * A cell on a machine other than node 0 of a multi-node run (runner/nodes.ts):
+ * its ranks here send no outcome (node 0's harness records the cell), so a
+ * clean exit is the answer; anything else fails as runCell would say.
+ */
+export async function followCell(cell: Cell, executor: CellExecutor, opts: CellRunOptions): Promise<{ ok: true } | { ok: false; reason: FailureReason; message: string }> {
+  const s = await supervise(cell, executor, opts);
+  if (!s.timedOut && !s.protocolError && s.workerError === null && s.exit.code === 0) return { ok: true };
+  return { ok: false, ...failure(s, executor.name, opts.timeoutMs) };
 }
 
 /**
@@ -113,12 +137,14 @@ export function failedRank(tail: string): string | null {
   return `rank ${m[1]} ${code < 0 ? `was killed by signal ${-code}${code === -9 ? ' (SIGKILL: out of memory?)' : ''}` : `exited with code ${code}`}`;
 }
 
-function failure(exit: WorkerExit, seen: { timedOut: boolean; timeoutMs: number; workerError: string | null; workerOom: OutOfMemory | null; protocolError: string | null; executor: string; failedRank: string | null }): { reason: FailureReason; message: string } {
-  if (seen.timedOut) return { reason: 'timeout', message: `no result within the cell timeout of ${Number((seen.timeoutMs / 1000).toPrecision(3))} s: the ${seen.executor} was killed` };
-  if (seen.protocolError) return { reason: 'error', message: seen.protocolError };
-  if (seen.workerError != null) return { reason: seen.workerOom ? 'oom' : 'error', message: seen.workerError };
-  if (exit.startError) return { reason: 'crashed', message: `the ${seen.executor} did not start: ${exit.startError}` };
-  if (seen.failedRank) return { reason: 'crashed', message: `the ${seen.executor} ended: ${seen.failedRank}, and torchrun stopped the other ranks` };
-  if (exit.signal === 'SIGKILL') return { reason: 'killed', message: `the ${seen.executor} was killed by SIGKILL (out of memory?)` };
-  return { reason: 'crashed', message: `the ${seen.executor} exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`} before reporting a result` };
+function failure(s: Supervised, executor: string, timeoutMs: number): { reason: FailureReason; message: string } {
+  const { exit } = s;
+  const rank = failedRank(s.outputTail);
+  if (s.timedOut) return { reason: 'timeout', message: `no result within the cell timeout of ${Number((timeoutMs / 1000).toPrecision(3))} s: the ${executor} was killed` };
+  if (s.protocolError) return { reason: 'error', message: s.protocolError };
+  if (s.workerError != null) return { reason: s.workerOom ? 'oom' : 'error', message: s.workerError };
+  if (exit.startError) return { reason: 'crashed', message: `the ${executor} did not start: ${exit.startError}` };
+  if (rank) return { reason: 'crashed', message: `the ${executor} ended: ${rank}, and torchrun stopped the other ranks` };
+  if (exit.signal === 'SIGKILL') return { reason: 'killed', message: `the ${executor} was killed by SIGKILL (out of memory?)` };
+  return { reason: 'crashed', message: `the ${executor} exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`} before reporting a result` };
 }

@@ -121,7 +121,8 @@ async function setAsideUnfit(opts: RunOptions, todo: Cell[], out: string, record
   const flopsOf = new Map(plans.map((p) => [p.id, { model: p.flops, hardware: p.hardwareFlops }]));
   if (opts.plan || opts.skipUnfit) writePlanFile(out, { device, cells: plans });
   const skipped: UnfitCell[] = [];
-  if (!opts.force) {
+  // Across machines every node runs every selected cell (they agree on no fit check): one that does not fit runs out of memory.
+  if (!opts.force && !opts.nodes) {
     // On a resume the machine may differ: what is unfit now replaces what was.
     const environment = opts.resume ? await captureEnvironment() : record.environment;
     skipped.push(...unfitCells(plans, machineMemory(environment.gpu.devices, torch)));

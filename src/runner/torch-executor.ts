@@ -17,6 +17,7 @@ import { gpusOf } from '../protocol/cell-config.ts';
 import type { CellExecutor } from './cell-executor.ts';
 import { torchRunMessage } from '../protocol/torch-run-message.ts';
 import { processExecution } from './process-execution.ts';
+import { multiNodeTorchrunArgs, type NodeSpan } from './nodes.ts';
 
 /**
  * torchrun's arguments for `gpus` ranks on this machine. Not --standalone: torch
@@ -32,18 +33,24 @@ export function torchrunArgs(gpus: number, rendezvousId: string): string[] {
 
 /** `module` and `env`: another worker module speaking the same protocol (the tests' faulty one). */
 /** `memoryCapBytes`: --memory-cap, which the worker makes its device (out_of_memory.py). */
-export function torchWorkerExecutor(python: string, opts: { module?: string; env?: NodeJS.ProcessEnv; name?: string; memoryCapBytes?: number | null } = {}): CellExecutor {
+/** `nodes`: every cell across these machines (nodes.ts), under torchrun even at one GPU each. */
+export function torchWorkerExecutor(python: string, opts: { module?: string; env?: NodeJS.ProcessEnv; name?: string; memoryCapBytes?: number | null; nodes?: NodeSpan | null } = {}): CellExecutor {
   const module = opts.module ?? 'mobius_bench_torch.worker';
   return {
     name: opts.name ?? 'torch worker',
     start(cell, onMessage) {
       const gpus = gpusOf(cell.config);
-      if (gpus > 1) {
+      const nodes = opts.nodes ?? null;
+      if (gpus > 1 || nodes) {
         const folder = mkdtempSync(join(tmpdir(), 'mobius-ranks-'));
         const messageFile = join(folder, 'run-message.json');
         writeFileSync(messageFile, JSON.stringify(torchRunMessage(cell, { memoryCapBytes: opts.memoryCapBytes ?? null })));
-        const args = ['-m', 'mobius_bench_torch.launch', ...torchrunArgs(gpus, `${cell.id}-${process.pid}-${Date.now()}`), '-m', module, '--message', messageFile];
-        const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env: torchWorkerEnv(opts.env), detached: true });
+        // Across machines the rendezvous id is what every node derives alike: the cell's id.
+        const torchrun = nodes ? multiNodeTorchrunArgs(gpus, nodes, `mobius-${cell.id}`) : torchrunArgs(gpus, `${cell.id}-${process.pid}-${Date.now()}`);
+        const args = ['-m', 'mobius_bench_torch.launch', ...torchrun, '-m', module, '--message', messageFile];
+        // MOBIUS_NODE_RANK: the worker's first rank on node 0 reports (worker.py, reports()).
+        const env = { ...torchWorkerEnv(opts.env), ...(nodes ? { MOBIUS_NODE_RANK: String(nodes.rank) } : {}) };
+        const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
         return processExecution(child, 'stdout-json-lines', onMessage, { processGroup: true, onExit: () => rmSync(folder, { recursive: true, force: true }) });
       }
       const child = spawn(python, ['-m', module], { stdio: ['pipe', 'pipe', 'pipe'], env: torchWorkerEnv(opts.env) });
