@@ -38,7 +38,7 @@ function alive(pid: number): boolean {
 }
 
 /** Runs one cell against the fake with `env`, returning the report, its children's pids and the measured window. */
-async function cell(env: Record<string, string>, opts: { workerPid: number; runMs?: number; steps?: number }) {
+async function cell(env: Record<string, string>, opts: { workerPid: number | number[]; runMs?: number; steps?: number }) {
   const pidDir = tempDir('mobius-fake-smi-pids-');
   const vars = { ...env, FAKE_SMI_PIDDIR: pidDir };
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
@@ -121,6 +121,19 @@ test('matched worker pid: baseline, device peak, process peak, energy per step, 
   assert.equal(again, report, 'stop() again returns the same report');
   assert.equal(children.length, 2, 'a gpu loop and an apps loop');
   assert.deepEqual(children.filter(alive), [], 'children gone after stop()');
+});
+
+test('data-parallel ranks: each rank\'s process on its own GPU, the highest rank\'s peak is the cell\'s', async () => {
+  const { report } = await cell({ FAKE_SMI_PID: '31337,31338' }, { workerPid: [31337, 31338] });
+  assert.equal(report.note, null);
+  assert.equal(report.processMatched, true);
+  assert.deepEqual(report.ranks, [
+    { pid: 31337, gpuUuid: 'GPU-0c7f3d2e-8a41-4b6d-95e2-1f3a7c9b0d64', peakMiB: WORKER_PEAK },
+    { pid: 31338, gpuUuid: 'GPU-e2a94b17-6c3d-4f80-b1a5-3d9c8e7f2a05', peakMiB: WORKER_PEAK / 2 },
+  ]);
+  assert.equal(report.processPeakMiB, WORKER_PEAK);
+  // The timeline holds both ranks' memory together.
+  assert.equal(Math.max(...report.timeline.map((e) => e.processMiB ?? 0)), WORKER_PEAK * 1.5);
 });
 
 test('worker pid not among the compute apps: device memory above baseline instead, with a note', async () => {

@@ -74,8 +74,8 @@ test('any bracketed value is null; a line with an unreadable index or the wrong 
 
 test('compute apps: two pids in order; an empty interval gives no rows', () => {
   assert.deepEqual(parseAppRows(fixture('apps-two.csv')), [
-    { pid: 12345, usedMemoryMiB: 30215 },
-    { pid: 23456, usedMemoryMiB: 1214 },
+    { pid: 12345, usedMemoryMiB: 30215, gpuUuid: null },
+    { pid: 23456, usedMemoryMiB: 1214, gpuUuid: null },
   ]);
   assert.deepEqual(parseAppRows(fixture('apps-empty.csv')), []);
   assert.deepEqual(parseAppRows('\n\n'), []);
@@ -83,8 +83,13 @@ test('compute apps: two pids in order; an empty interval gives no rows', () => {
 
 test('compute apps: [N/A] memory is null, a cut-off row and a non-numeric pid are dropped', () => {
   assert.deepEqual(parseAppRows('777, [N/A]\nabc, 12\n888, 5120\n99'), [
-    { pid: 777, usedMemoryMiB: null },
-    { pid: 888, usedMemoryMiB: 5120 },
+    { pid: 777, usedMemoryMiB: null, gpuUuid: null },
+    { pid: 888, usedMemoryMiB: 5120, gpuUuid: null },
+  ]);
+  // With gpu_uuid: the GPU the process is on.
+  assert.deepEqual(parseAppRows('4000, 8000, GPU-0c7f3d2e-8a41-4b6d-95e2-1f3a7c9b0d64\n4001, 4000, [N/A]'), [
+    { pid: 4000, usedMemoryMiB: 8000, gpuUuid: 'GPU-0c7f3d2e-8a41-4b6d-95e2-1f3a7c9b0d64' },
+    { pid: 4001, usedMemoryMiB: 4000, gpuUuid: null },
   ]);
 });
 
@@ -94,6 +99,6 @@ test('argv: the query lists the parsed fields, csv without header or units, -lms
     '--format=csv,noheader,nounits',
   ]);
   assert.deepEqual(gpuQueryArgs(250), [`--query-gpu=${GPU_QUERY_FIELDS.join(',')}`, '--format=csv,noheader,nounits', '-lms', '250']);
-  assert.deepEqual(appQueryArgs(), ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits']);
+  assert.deepEqual(appQueryArgs(), ['--query-compute-apps=pid,used_memory,gpu_uuid', '--format=csv,noheader,nounits']);
   assert.deepEqual(appQueryArgs(100), [`--query-compute-apps=${APP_QUERY_FIELDS.join(',')}`, '--format=csv,noheader,nounits', '-lms', '100']);
 });

@@ -2,7 +2,8 @@
 // process with nvidia-smi (the worker cannot measure its own device memory:
 // the allocator's view is not the driver's, and a worker that dies of OOM
 // reports nothing). One sampler per cell: start() before the worker is
-// spawned, stop(workerPid) after it has exited.
+// spawned, stop(workerPid) after it has exited — stop(rank pids) for a
+// data-parallel cell, each rank's process found on its own GPU.
 //
 // Two long-running `nvidia-smi -lms` children rather than one query per tick:
 // nvidia-smi's start-up (driver init) costs tens of ms, longer than the
@@ -23,6 +24,8 @@ export interface GpuCellReport {
   processPeakMiB: number | null;
   /** false: no compute-apps row carried the worker's pid, and processPeakMiB is devicePeakAboveBaselineMiB. */
   processMatched: boolean;
+  /** A data-parallel cell's ranks (the pids stop() was given), each on the GPU nvidia-smi saw it on; processPeakMiB is the highest rank's peak. Absent for one worker. */
+  ranks?: Array<{ pid: number; gpuUuid: string | null; peakMiB: number | null }>;
   note: string | null;
   /** Summed power.draw integrated over the measured window, divided by its steps. */
   energyJoulesPerStep: number | null;
@@ -94,9 +97,9 @@ export class GpuSampler {
     if (this.measuredStart !== null) this.measured = { start: this.measuredStart, end: t, steps };
   }
 
-  /** Stops the children and summarises; later calls return the first call's report. */
-  stop(workerPid: number): Promise<GpuCellReport> {
-    this.report ??= this.finish(workerPid);
+  /** Stops the children and summarises; later calls return the first call's report. Several pids: one per rank. */
+  stop(workerPid: number | readonly number[]): Promise<GpuCellReport> {
+    this.report ??= this.finish(typeof workerPid === 'number' ? [workerPid] : workerPid);
     return this.report;
   }
 
@@ -113,7 +116,7 @@ export class GpuSampler {
     ];
   }
 
-  private async finish(workerPid: number): Promise<GpuCellReport> {
+  private async finish(workerPids: readonly number[]): Promise<GpuCellReport> {
     this.stopping = true;
     await this.starting;
     await Promise.all(this.loops.map((l) => l.terminate()));
@@ -122,7 +125,7 @@ export class GpuSampler {
       baselineRows: this.baselineRows,
       gpuSamples: this.gpuSamples,
       appSamples: this.appSamples,
-      workerPid,
+      workerPids,
       measured: this.measured,
       problems,
     });
@@ -220,7 +223,7 @@ function summarize(s: {
   baselineRows: GpuRow[] | null;
   gpuSamples: Sample<GpuRow>[];
   appSamples: Sample<AppRow>[];
-  workerPid: number;
+  workerPids: readonly number[];
   measured: { start: number; end: number; steps: number } | null;
   problems: string[];
 }): GpuCellReport {
@@ -243,15 +246,20 @@ function summarize(s: {
   const devicePeakAboveBaselineMiB = Math.max(0, devicePeakMiB - baselineMiB);
   const haveDeviceData = s.baselineRows !== null || samples.length > 0;
 
-  const apps = [...s.appSamples].sort((a, b) => a.t - b.t).map((a) => ({ t: a.t, miB: workerMiB(a.rows, s.workerPid) }));
-  const matched = s.appSamples.some((a) => a.rows.some((r) => r.pid === s.workerPid && r.usedMemoryMiB !== null));
+  const pids = new Set(s.workerPids);
+  const ordered = [...s.appSamples].sort((a, b) => a.t - b.t);
+  // The timeline's process memory: every rank's, summed (one worker: its own).
+  const apps = ordered.map((a) => ({ t: a.t, miB: workerMiB(a.rows, pids) }));
+  const matched = s.appSamples.some((a) => a.rows.some((r) => pids.has(r.pid) && r.usedMemoryMiB !== null));
+  const ranks = s.workerPids.length > 1 ? s.workerPids.map((pid) => rankOf(ordered, pid)) : null;
   let processPeakMiB: number | null;
   if (matched) {
-    processPeakMiB = Math.max(...apps.map((a) => a.miB ?? 0));
+    // Several ranks: the highest one's peak, each on its own GPU (the cell's figure is its highest rank's).
+    processPeakMiB = ranks ? Math.max(...ranks.map((r) => r.peakMiB ?? 0)) : Math.max(...apps.map((a) => a.miB ?? 0));
   } else if (haveDeviceData) {
     processPeakMiB = devicePeakAboveBaselineMiB;
     notes.push(
-      `per-process memory not matched to worker pid ${s.workerPid} (container pid namespace?): ` +
+      `per-process memory not matched to worker pid ${s.workerPids.join(', ')} (container pid namespace?): ` +
         'device memory above the pre-cell baseline instead',
     );
   } else {
@@ -284,6 +292,7 @@ function summarize(s: {
     devicePeakAboveBaselineMiB,
     processPeakMiB,
     processMatched: matched,
+    ...(ranks ? { ranks } : {}),
     note: notes.length > 0 ? notes.join('; ') : null,
     energyJoulesPerStep,
     timeline,
@@ -331,9 +340,17 @@ function powerW(rows: GpuRow[]): number | null {
   return known.length > 0 ? known.reduce((sum, r) => sum + r.powerW!, 0) : null;
 }
 
+/** One rank's highest memory over the samples and the GPU it was seen on. */
+function rankOf(samples: ReadonlyArray<Sample<AppRow>>, pid: number): { pid: number; gpuUuid: string | null; peakMiB: number | null } {
+  const own = samples.flatMap((a) => a.rows.filter((r) => r.pid === pid));
+  const known = own.filter((r) => r.usedMemoryMiB !== null);
+  const peaks = samples.map((a) => workerMiB(a.rows, new Set([pid])) ?? 0);
+  return { pid, gpuUuid: own.find((r) => r.gpuUuid !== null)?.gpuUuid ?? null, peakMiB: known.length > 0 ? Math.max(...peaks) : null };
+}
+
 // A block without the worker's rows means it held no memory then.
-function workerMiB(rows: AppRow[], pid: number): number | null {
-  const own = rows.filter((r) => r.pid === pid);
+function workerMiB(rows: AppRow[], pids: ReadonlySet<number>): number | null {
+  const own = rows.filter((r) => pids.has(r.pid));
   if (own.length === 0) return 0;
   const known = own.filter((r) => r.usedMemoryMiB !== null);
   return known.length > 0 ? known.reduce((sum, r) => sum + r.usedMemoryMiB!, 0) : null;

@@ -18,7 +18,7 @@ export const GPU_QUERY_FIELDS = [
   'temperature.gpu',
 ] as const;
 
-export const APP_QUERY_FIELDS = ['pid', 'used_memory'] as const;
+export const APP_QUERY_FIELDS = ['pid', 'used_memory', 'gpu_uuid'] as const;
 
 export interface GpuRow {
   index: number;
@@ -35,6 +35,8 @@ export interface GpuRow {
 export interface AppRow {
   pid: number;
   usedMemoryMiB: number | null;
+  /** The GPU the process's memory is on; null where the row does not say. */
+  gpuUuid: string | null;
 }
 
 /** Rows of `nvidia-smi --query-gpu=GPU_QUERY_FIELDS`, in order; incomplete or unreadable rows dropped. */
@@ -61,10 +63,12 @@ export function parseGpuRows(text: string): GpuRow[] {
 /** Rows of `nvidia-smi --query-compute-apps=APP_QUERY_FIELDS`, in order; incomplete or unreadable rows dropped. */
 export function parseAppRows(text: string): AppRow[] {
   const rows: AppRow[] = [];
-  for (const f of records(text, APP_QUERY_FIELDS.length)) {
+  // Rows of pid and used_memory alone are read too (as older tools' queries wrote them).
+  for (const f of records(text, APP_QUERY_FIELDS.length, 2)) {
     const pid = integer(f[0]!);
     if (pid === null) continue;
-    rows.push({ pid, usedMemoryMiB: decimal(f[1]!) });
+    const uuid = f[2]?.trim();
+    rows.push({ pid, usedMemoryMiB: decimal(f[1]!), gpuUuid: uuid && uuid.startsWith('GPU-') ? uuid : null });
   }
   return rows;
 }
@@ -89,7 +93,7 @@ function queryArgs(query: string, intervalMs: number | undefined): string[] {
 // swallow the lines after it, so quoting is off; fields are split on ',' and
 // trimmed, which handles its ", " separator. A record with the wrong number of
 // fields is dropped rather than thrown: that is the cut-off last line.
-function records(text: string, width: number): string[][] {
+function records(text: string, ...widths: number[]): string[][] {
   const all = parse(text, {
     delimiter: ',',
     trim: true,
@@ -98,7 +102,7 @@ function records(text: string, width: number): string[][] {
     skip_empty_lines: true,
     skip_records_with_error: true,
   });
-  return all.filter((r) => r.length === width);
+  return all.filter((r) => widths.includes(r.length));
 }
 
 function integer(field: string): number | null {

@@ -50,6 +50,7 @@ const gpuReportSchema = z.object({
   devicePeakAboveBaselineMiB: z.number(),
   processPeakMiB: z.number().nullable(),
   processMatched: z.boolean(),
+  ranks: z.array(z.object({ pid: z.number().int(), gpuUuid: z.string().nullable(), peakMiB: z.number().nullable() })).optional(),
   note: z.string().nullable(),
   energyJoulesPerStep: z.number().nullable(),
   timeline: z.array(z.object({ t: z.number(), deviceMiB: z.number(), processMiB: z.number().nullable(), powerW: z.number().nullable() })),

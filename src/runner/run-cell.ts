@@ -4,6 +4,7 @@
 // output. The cell's timeout, the kill, interrupts, the GPU sampler around
 // the worker's pid and the validation of every worker message live here
 // once, for every executor.
+import { hostname } from 'node:os';
 import type { GpuCellReport, GpuSampler } from '../measure/gpu-sampler.ts';
 import { RESULT_SCHEMA, samplesPerStep, type CellResult, type FailedCell, type FailureReason } from '../results/cell-result.ts';
 import { fieldPath } from '../results/parse-file.ts';
@@ -80,7 +81,9 @@ async function supervise(cell: Cell, executor: CellExecutor, opts: CellRunOption
   const exit = await execution.exited;
   clearTimeout(timer);
   opts.signal?.removeEventListener('abort', onAbort);
-  const gpu: GpuCellReport | null = opts.sampler ? await opts.sampler.stop(execution.pid ?? -1) : null;
+  // A data-parallel cell: its ranks on this machine (torchrun's pid holds no GPU memory).
+  const here = seen.outcome?.distributed?.ranks.filter((r) => r.host === hostname()).map((r) => r.pid);
+  const gpu: GpuCellReport | null = opts.sampler ? await opts.sampler.stop(here?.length ? here : execution.pid ?? -1) : null;
   // A Ctrl-C reaches the worker too (same process group): it may die of it
   // before the runner's own handler has run.
   if (interrupted || exit.signal === 'SIGINT' || exit.signal === 'SIGTERM') throw new Interrupted(`cell ${cell.id} interrupted`);
