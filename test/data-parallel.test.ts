@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { locateTorchPython } from '../src/backend/torch/python-locator.ts';
 import { planTorchCell } from '../src/plan/torch/plan-torch-cell.ts';
 import { isAlive } from '../src/runner/process-tree.ts';
 import { nodeSpan } from '../src/runner/nodes.ts';
-import { failedRank, runCell } from '../src/runner/run-cell.ts';
+import { failedRank, Interrupted, runCell } from '../src/runner/run-cell.ts';
 import { torchWorkerExecutor } from '../src/runner/torch-executor.ts';
 import { expandSuite } from '../src/suite/expand.ts';
 import { validateSuite } from '../src/suite/load.ts';
@@ -95,7 +95,7 @@ async function assertNoProcessLeft(pidFile: string): Promise<void> {
   assert.deepEqual(alive, [], 'processes of the cell are still there');
 }
 
-test('a rank that raises, is killed, runs out of memory or hangs fails its cell with the rank and the reason; no process is left', { skip, timeout: 300_000 }, async () => {
+test('a rank that raises, is killed, runs out of memory or hangs fails its cell with the rank and the reason; Ctrl-C ends every rank; no process is left', { skip, timeout: 300_000 }, async () => {
   const [cell] = expandSuite(validateSuite({ name: 'x', backend: 'torch', device: 'cpu', presets: ['tiny'], modes: ['delta-serial'], sweep: { frames: [2], size: [32], gpus: [2] }, warmup: 0, steps: 1 }, 'x.ts'));
   const exe = (python as Exclude<typeof python, Error>).executable;
   const pidFolder = tempDir('mobius-ranks-pids-');
@@ -109,14 +109,26 @@ test('a rank that raises, is killed, runs out of memory or hangs fails its cell 
     oom: { reason: 'oom', message: /^rank 1: out of memory: /, timeoutMs: 120_000 },
     hang: { reason: 'timeout', message: /no result within the cell timeout of 10 s/, timeoutMs: 10_000 },
   };
-  await Promise.all(Object.entries(expected).map(async ([fault, want]) => {
+  await Promise.all([...Object.entries(expected).map(async ([fault, want]) => {
     const result = await runCell(cell!, faulty(fault), { timeoutMs: want.timeoutMs, sampler: null });
     assert.equal(result.status, 'failed', fault);
     if (result.status !== 'failed') return;
     assert.equal(result.error.reason, want.reason, `${fault}: ${result.error.message}`);
     assert.match(result.error.message, want.message, fault);
     await assertNoProcessLeft(join(pidFolder, fault));
-  }));
+  }), (async () => {
+    // Ctrl-C (the run's abort signal) while both ranks run: the cell is not recorded, and every process of it ends.
+    const interrupt = new AbortController();
+    const pidFile = join(pidFolder, 'interrupt');
+    const started = runCell(cell!, torchWorkerExecutor(exe, {
+      module: 'faulty_rank_worker', name: 'torch worker',
+      env: { ...process.env, PYTHONPATH: FIXTURE_MODULES, MOBIUS_TEST_FAULT: 'hang', MOBIUS_TEST_FAULT_RANK: '1', MOBIUS_TEST_PID_FILE: pidFile },
+    }), { timeoutMs: 60_000, sampler: null, signal: interrupt.signal });
+    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim().split('\n').length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+    interrupt.abort();
+    await assert.rejects(started, Interrupted);
+    await assertNoProcessLeft(pidFile);
+  })()]);
 });
 
 /** A port free on loopback now (the rendezvous binds it a moment later). */
