@@ -524,7 +524,7 @@ test('the gate\'s presentations are pure: the same text from the same comparison
   assert.deepEqual(touching, []);
 });
 
-test('a cut-off last line of results.jsonl: the reader warns on stderr, and compare fails for the lost cell', async () => {
+test('a cut-off last line of results.jsonl: compare says so once, in one wording, and fails for the lost cell', async () => {
   const run = join(tmp(), 'run');
   cpSync(FIXTURE, run, { recursive: true });
   const file = join(run, 'results.jsonl');
@@ -537,13 +537,16 @@ test('a cut-off last line of results.jsonl: the reader warns on stderr, and comp
     return true;
   }) as typeof process.stderr.write;
   let code: number;
+  const io = capture();
   try {
-    code = await compareCommand(FIXTURE, run, {}, capture());
+    code = await compareCommand(FIXTURE, run, {}, io);
   } finally {
     process.stderr.write = write;
   }
   assert.equal(code, 1);
-  assert.match(stderr.join(''), /warning: .*results\.jsonl:24: a cut-off last line .* that cell is missing/);
+  const said = (stderr.join('') + io.out() + io.err()).match(/cut-off last line/g) ?? [];
+  assert.equal(said.length, 1, stderr.join('') + io.out() + io.err());
+  assert.match(io.out() + io.err(), /results\.jsonl:24: a cut-off last line \(a crash mid-write\) was skipped; that cell is missing/);
   assert.equal(await compareCommand(FIXTURE, run, { allowMissing: true }, capture()), 0);
 });
 
@@ -555,4 +558,20 @@ test('baseline save refuses to replace an existing baseline without --force', as
   await assert.rejects(baselineSaveCommand(FIXTURE, { to: file }), (err: Error) => err instanceof UserError && /exists: give --force to replace that baseline/.test(err.message));
   assert.equal(readFileSync(file, 'utf8'), before, 'untouched');
   assert.match(await baselineSaveCommand(FIXTURE, { to: file, force: true }), /written to/);
+});
+
+test('a row is an improvement only where no metric got worse past its threshold: +50 % CPU time and −10 % RSS is not one', () => {
+  const base = loadSnapshot(FIXTURE);
+  base.measurements.cells.forEach((cell, i) => setSteps(cell, stepSamples(100 + i, 10, 1000)));
+  const cur = clone(base);
+  cur.measurements.cells.forEach((cell, i) => setSteps(cell, stepSamples(200 + i, 10, 1000)));
+  setSteps(cur.measurements.cells[0]!, stepSamples(12, 10, 1500));
+  ok(cur.measurements.cells[0]).memory.rssPeakBytes = Math.round(ok(base.measurements.cells[0]).memory.rssPeakBytes * 0.9);
+  const c = compareSnapshots(base, cur, parseThresholds(['rss=2']));
+  assert.equal(c.cells[0]!.metrics.find((m) => m.metric === 'rss')!.verdict, 'improvement');
+  assert.equal(c.cells[0]!.verdict, 'unchanged');
+  assert.match(c.cells[0]!.note!, /rss improved, but time \+\d+\.\d % \(within the gate's limit here\): not an improvement/);
+  // With the RSS gain alone, the row improves.
+  setSteps(cur.measurements.cells[0]!, stepSamples(12, 10, 1000));
+  assert.equal(compareSnapshots(base, cur, parseThresholds(['rss=2'])).cells[0]!.verdict, 'improvement');
 });

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BASELINE_FORMAT, BASELINE_SCHEMA, formatBaseline, readBaselineFile, type BaselineCell, type CompactRun, type OkBaselineCell } from '../results/baseline-file.ts';
 import { RESULT_SCHEMA, samplesPerStep, type CellResult } from '../results/cell-result.ts';
-import { readResults } from '../results/jsonl.ts';
+import { readResults, truncatedLineText } from '../results/jsonl.ts';
 import { readRunRecord } from '../results/run-record.ts';
 import { stepTimeStats } from '../results/stats.ts';
 import { UserError } from '../user-error.ts';
@@ -48,9 +48,10 @@ function baselineCell(r: CellResult): BaselineCell {
 export function snapshotFromRun(runDir: string): Snapshot {
   const record = readRunRecord(runDir);
   const resultsFile = join(runDir, 'results.jsonl');
-  const read = readResults(resultsFile);
+  // Said once, among the comparison's warnings (not also on stderr).
+  const read = readResults(resultsFile, { warn: false });
   const warnings: string[] = [];
-  if (read.truncatedLine != null) warnings.push(`${resultsFile}:${read.truncatedLine}: a cut-off last line (the run was killed mid-write) was ignored`);
+  if (read.truncatedLine != null) warnings.push(truncatedLineText(resultsFile, read.truncatedLine));
   if (record.interrupted) warnings.push(`${runDir}: the run was interrupted; missing cells are listed`);
   const seen = new Set<string>();
   for (const r of read.results) {

@@ -209,14 +209,32 @@ function compareCell(a: BaselineCell, b: BaselineCell, t: Thresholds, sameMachin
   metrics.push(memoryMetric('rss', 'B', a.memory.rssPeakBytes, b.memory.rssPeakBytes, t));
   metrics.push(timeMetric(a, b, t, sameMachine));
   const regressions = metrics.filter((m) => m.verdict === 'regression');
+  const improved = metrics.filter((m) => m.verdict === 'improvement');
+  // A mark accounts for every metric: a row improves only where nothing got worse past its threshold, significant or not.
+  const worse = metrics.filter((m) => m.verdict !== 'regression' && worsePastThreshold(m, t));
   const verdict: CellVerdict = regressions.some((m) => m.gated)
     ? 'regression'
     : regressions.length > 0
       ? 'warning'
-      : metrics.some((m) => m.verdict === 'improvement')
+      : improved.length > 0 && worse.length === 0
         ? 'improvement'
         : 'unchanged';
+  if (verdict === 'unchanged' && improved.length > 0) {
+    const said = worse.map((m) => `${m.metric} ${signedPercent(m.change!)}${m.verdict === 'not-significant' ? ' (not significant)' : ' (within the gate\'s limit here)'}`);
+    return { ...base, verdict, metrics, note: `${improved.map((m) => m.metric).join(' and ')} improved, but ${said.join(', ')}: not an improvement` };
+  }
   return { ...base, verdict, metrics };
+}
+
+/** Worse than the baseline past the metric's own threshold (the nominal one: for time also on a CPU), whatever the test said. */
+function worsePastThreshold(m: MetricResult, t: Thresholds): boolean {
+  if (m.delta == null || m.change == null || m.delta <= 0) return false;
+  if (m.verdict === 'not-compared') return false;
+  return beyond(t.metrics[m.metric].limit, m.delta, m.change, m.unit === 'MiB' ? MiB : 1);
+}
+
+function signedPercent(change: number): string {
+  return `${change >= 0 ? '+' : '−'}${Math.abs(change * 100).toFixed(1)} %`;
 }
 
 export function recheckClaims(claims: Claim[], baseline: { measurements: { cells: readonly ComparableCell[] } }, current: Snapshot, t: Thresholds): ClaimRecheck[] {

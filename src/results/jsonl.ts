@@ -24,8 +24,8 @@ export interface ReadResults {
   truncatedLine: number | null;
 }
 
-/** Reads results.jsonl; a cut-off last line is reported, any other bad line is a UserError naming it. */
-export function readResults(file: string): ReadResults {
+/** Reads results.jsonl; a cut-off last line is reported (on stderr, unless the caller says it itself: `warn: false`), any other bad line is a UserError naming it. */
+export function readResults(file: string, opts: { warn?: boolean } = {}): ReadResults {
   if (!existsSync(file)) throw new UserError(`${file}: no such results file`);
   const text = readFileSync(file, 'utf8').split('\n');
   if (text.at(-1) === '') text.pop();
@@ -47,7 +47,7 @@ export function readResults(file: string): ReadResults {
     results.push(parseLine(cellResultSchema, value, file, i + 1));
     lines.push(line);
   });
-  if (truncatedLine != null) warnTruncated(file, truncatedLine);
+  if (truncatedLine != null && opts.warn !== false) warnTruncated(file, truncatedLine);
   return { results, lines, truncatedLine };
 }
 
@@ -57,7 +57,12 @@ const warned = new Set<string>();
 function warnTruncated(file: string, line: number): void {
   if (warned.has(file)) return;
   warned.add(file);
-  process.stderr.write(`mobius-bench: warning: ${file}:${line}: a cut-off last line (a crash mid-write) was skipped; that cell is missing\n`);
+  process.stderr.write(`mobius-bench: warning: ${truncatedLineText(file, line)}\n`);
+}
+
+/** The one wording of a cut-off last line, wherever it is reported. */
+export function truncatedLineText(file: string, line: number): string {
+  return `${file}:${line}: a cut-off last line (a crash mid-write) was skipped; that cell is missing`;
 }
 
 /** Rewrites the file without a cut-off last line, so that appends stay valid JSONL; the other lines stay as written. */
