@@ -98,7 +98,7 @@ const FRAMEWORK_LINES: Record<PlannedFramework, string> = {
   pytorch: "PyTorch: torch.cuda.max_memory_allocated of one step after warm-up on a CUDA GPU (torch 2.x, SDPA attention), predicted from the UNet layout",
 };
 
-/** `bf16 autocast, frozen weights bf16`: a torch cell's precision, said with every plan because it halves activations. */
+/** `bf16 autocast, frozen weights bf16`: a torch cell's precision, said with every plan because autocast changes the peak. */
 function precisionWords(c: CellConfig): string {
   const precision = c.precision ?? TORCH_DEFAULTS.precision;
   const frozen = c.frozenWeights ?? TORCH_DEFAULTS.frozenWeights;
