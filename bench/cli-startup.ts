@@ -17,7 +17,7 @@ const COMMANDS: Array<[string, string[]]> = [
   ['--version', ['--version']],
   ['--help', ['--help']],
   ['plan sd21 (torch)', ['plan', '--preset', 'sd21', '--mode', 'delta-parallel', '--backend', 'torch', '--precision', 'bf16', '--batch', '2', '--accum', '2', '--frames', '8', '--size', '256']],
-  ['plan sd21 (wasm)', ['plan', '--preset', 'sd21', '--mode', 'delta-parallel', '--batch', '2', '--accum', '2', '--frames', '8', '--size', '256']],
+  ['plan sd21 (wasm)', ['plan', '--preset', 'sd21', '--mode', 'delta-parallel', '--backend', 'wasm', '--batch', '2', '--accum', '2', '--frames', '8', '--size', '256']],
 ];
 
 function seconds(args: string[], sources: boolean): number {

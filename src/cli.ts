@@ -179,26 +179,26 @@ program
 
 program
   .command('plan')
-  .description('predict peak memory and FLOPs per step without a device: TensorFlow.js buffers, or PyTorch\'s CUDA peak for torch cells')
-  .argument('[suite]', 'suite file; or give --preset and --mode')
+  .description('predict peak memory and FLOPs per step without a device, and what each mode saves against delta-serial: PyTorch\'s CUDA peak for torch cells (and a configuration from flags), TensorFlow.js buffers for the others')
+  .argument('[suite]', 'suite file; or give --preset')
   .option('--filter <k=v,...>', "only the suite's cells matching")
   .option('--preset <name>', `network preset: ${PRESET_NAMES.join(', ')}`, oneOf('--preset', PRESET_NAMES))
-  .option('--mode <mode>', `tuning mode: ${MODES.join(', ')}`, oneOf('--mode', MODES))
+  .option('--mode <mode>', `plan this tuning mode alone (default: every mode, side by side): ${MODES.join(', ')}`, oneOf('--mode', MODES))
   .option('--batch <n>', 'clips per micro-batch', positiveInt('--batch'))
   .option('--accum <n>', 'micro-batches per optimizer step', positiveInt('--accum'))
   .option('--frames <n>', 'frames per clip', positiveInt('--frames'))
   .option('--size <px>', 'image size in pixels', positiveInt('--size'))
-  .option('--backend <name>', "for a cell from flags: 'torch' predicts PyTorch's CUDA peak; a TensorFlow.js backend (default wasm) its tensor buffers", oneOf('--backend', RUN_BACKENDS))
-  .option('--precision <p>', `with --backend torch: autocast precision, ${PRECISIONS.join(', ')}`, oneOf('--precision', PRECISIONS))
-  .option('--frozen-weights <p>', `with --backend torch: the frozen weights' dtype, ${PRECISIONS.join(', ')}`, oneOf('--frozen-weights', PRECISIONS))
+  .option('--backend <name>', "for a cell from flags: 'torch' (default) predicts PyTorch's CUDA peak; a TensorFlow.js backend (wasm, …) its tensor buffers", oneOf('--backend', RUN_BACKENDS))
+  .option('--precision <p>', `PyTorch's autocast precision (default fp32): ${PRECISIONS.join(', ')}`, oneOf('--precision', PRECISIONS))
+  .option('--frozen-weights <p>', `PyTorch's dtype of the frozen weights (default fp32): ${PRECISIONS.join(', ')}`, oneOf('--frozen-weights', PRECISIONS))
   .option('--device <d>', 'a100-40gb, a100-80gb, v100-32gb, v100-16gb, h100-80gb or <N>gib', 'a100-40gb')
-  .option('--gpus <n>', 'with --backend torch: data-parallel ranks; adds DDP\'s gradient buckets per rank and the bytes all-reduced per step', positiveInt('--gpus'))
+  .option('--gpus <n>', 'PyTorch only: data-parallel ranks; adds DDP\'s gradient buckets per rank and the bytes all-reduced per step', positiveInt('--gpus'))
   .option('--max-batch', 'also find the largest batch that fits, per mode')
   .option('--json', 'machine-readable output')
   .action(async (suite: string | undefined, opts) => {
     const { formatPlan, planCommand } = await import('./cli/plan-command.ts');
     const report = await planCommand({ suite, ...opts });
-    console.log(opts.json ? JSON.stringify(report, null, 2) : formatPlan(report));
+    console.log(opts.json ? JSON.stringify(report, null, 2) : formatPlan(report, { fromFlags: suite === undefined }));
   });
 
 program

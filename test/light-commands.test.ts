@@ -26,13 +26,15 @@ function modulesLoadedBy(...args: string[]): string[] {
 
 const tfjs = (urls: string[]) => urls.filter((u) => u.includes('/@tensorflow/'));
 
-test('report, compare, --help and a torch plan load no TensorFlow.js module; a tfjs plan does', () => {
+test('report, compare, --help and a torch plan (the default from flags) load no TensorFlow.js module; a tfjs plan does', () => {
   const out = tempDir('mobius-light-report-');
   for (const args of [
     ['--help'],
     ['report', RUN, '--out', out],
     ['compare', RUN, RUN],
     ['plan', '--preset', 'tiny', '--mode', 'delta-parallel', '--backend', 'torch'],
+    // The default: every mode, for PyTorch.
+    ['plan', '--preset', 'tiny'],
   ]) {
     const urls = modulesLoadedBy(...args);
     assert.ok(urls.some((u) => u.endsWith('/src/cli.ts')), `${args[0]}: the recorder saw the CLI load`);

@@ -90,12 +90,12 @@ test('a kernel the meta backend lacks fails with its name', () => {
 });
 
 test('--max-batch finds the largest batch that fits; a bad device is one line, exit 2', () => {
-  const r = cli('plan', '--preset', 'tiny', '--mode', 'delta-parallel', '--frames', '4', '--size', '64', '--device', '0.5gib', '--max-batch', '--json');
+  const r = cli('plan', '--preset', 'tiny', '--mode', 'delta-parallel', '--backend', 'wasm', '--frames', '4', '--size', '64', '--device', '0.5gib', '--max-batch', '--json');
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout);
   const [m] = report.maxBatch;
   assert.ok(m.maxBatch >= 1 && m.peakBytesAtMax <= 0.5 * 1024 ** 3);
-  const over = cli('plan', '--preset', 'tiny', '--mode', 'delta-parallel', '--frames', '4', '--size', '64', '--batch', String(m.maxBatch + 1), '--device', '0.5gib', '--json');
+  const over = cli('plan', '--preset', 'tiny', '--mode', 'delta-parallel', '--backend', 'wasm', '--frames', '4', '--size', '64', '--batch', String(m.maxBatch + 1), '--device', '0.5gib', '--json');
   assert.equal(JSON.parse(over.stdout).cells[0].fits, false);
   const bad = cli('plan', '--preset', 'tiny', '--mode', 'full', '--device', 'tpu');
   assert.equal(bad.status, 2);

@@ -138,11 +138,12 @@ test('plan --backend torch: PyTorch figures, said in words; --max-batch bisects 
   assert.ok(cell.flops > 0);
   const text = cli(...flags);
   assert.match(text.stdout, /PyTorch: torch\.cuda\.max_memory_allocated/);
-  assert.match(text.stdout, /pytorch\s+tiny delta-parallel-ckpt b1 a1 4f 64px bf16/);
+  assert.match(text.stdout, /^PyTorch on CUDA, bf16 autocast/);
+  assert.match(text.stdout, /\ntiny b1 a1 4f 64px, PyTorch bf16 autocast\n.*\n[0-9a-f]{12} delta-parallel-ckpt\s/);
   const device = `${(cell.memory.peakBytes * 3.5) / 1024 ** 3}gib`;
   const max = JSON.parse(cli(...flags, '--device', device, '--max-batch', '--json').stdout).maxBatch[0];
   assert.ok(max.maxBatch >= 2 && max.peakBytesAtMax <= cell.memory.peakBytes * 3.5);
-  const refused = cli('--preset', 'tiny', '--mode', 'full', '--frozen-weights', 'bf16');
+  const refused = cli('--preset', 'tiny', '--mode', 'full', '--backend', 'wasm', '--frozen-weights', 'bf16');
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /--frozen-weights: frozenWeights 'bf16' needs backend 'torch'/);
 });
