@@ -99,9 +99,9 @@ test('a rank that raises, is killed, runs out of memory or hangs fails its cell 
   const [cell] = expandSuite(validateSuite({ name: 'x', backend: 'torch', device: 'cpu', presets: ['tiny'], modes: ['delta-serial'], sweep: { frames: [2], size: [32], gpus: [2] }, warmup: 0, steps: 1 }, 'x.ts'));
   const exe = (python as Exclude<typeof python, Error>).executable;
   const pidFolder = tempDir('mobius-ranks-pids-');
-  const faulty = (fault: string) => torchWorkerExecutor(exe, {
+  const faulty = (fault: string, pidFile = join(pidFolder, fault)) => torchWorkerExecutor(exe, {
     module: 'faulty_rank_worker', name: 'torch worker',
-    env: { ...process.env, PYTHONPATH: FIXTURE_MODULES, MOBIUS_TEST_FAULT: fault, MOBIUS_TEST_FAULT_RANK: '1', MOBIUS_TEST_PID_FILE: join(pidFolder, fault) },
+    env: { ...process.env, PYTHONPATH: FIXTURE_MODULES, MOBIUS_TEST_FAULT: fault, MOBIUS_TEST_FAULT_RANK: '1', MOBIUS_TEST_PID_FILE: pidFile },
   });
   const expected: Record<string, { reason: string; message: RegExp; timeoutMs: number }> = {
     raise: { reason: 'crashed', message: /rank 1 exited with code 1, and torchrun stopped the other ranks/, timeoutMs: 120_000 },
@@ -120,10 +120,7 @@ test('a rank that raises, is killed, runs out of memory or hangs fails its cell 
     // Ctrl-C (the run's abort signal) while both ranks run: the cell is not recorded, and every process of it ends.
     const interrupt = new AbortController();
     const pidFile = join(pidFolder, 'interrupt');
-    const started = runCell(cell!, torchWorkerExecutor(exe, {
-      module: 'faulty_rank_worker', name: 'torch worker',
-      env: { ...process.env, PYTHONPATH: FIXTURE_MODULES, MOBIUS_TEST_FAULT: 'hang', MOBIUS_TEST_FAULT_RANK: '1', MOBIUS_TEST_PID_FILE: pidFile },
-    }), { timeoutMs: 60_000, sampler: null, signal: interrupt.signal });
+    const started = runCell(cell!, faulty('hang', pidFile), { timeoutMs: 60_000, sampler: null, signal: interrupt.signal });
     while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim().split('\n').length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
     interrupt.abort();
     await assert.rejects(started, Interrupted);
