@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { runtimeFile } from './backend/runtime-files.ts';
-import { BACKEND_CHOICES, PRECISIONS, RUN_BACKENDS } from './backend/run-backends.ts';
+import { BACKEND_CHOICES, PRECISIONS, RUN_BACKENDS, TORCH_DEVICES } from './backend/run-backends.ts';
 import { memorySize, nonNegativeInt, oneOf, positiveInt, positiveNumber } from './cli/options.ts';
 import { PRESET_NAMES } from './model/config.ts';
 import { DEVICES } from './plan/devices.ts';
@@ -69,7 +69,7 @@ program
   .option('--warmup <n>', "override the suite's warm-up steps", nonNegativeInt('--warmup'))
   .option('--plan', 'plan every cell first (shape-only): plan.json beside results.jsonl, for reports')
   .option('--skip-unfit', 'also skip the cells whose planned peak exceeds --device (listed in run.json)')
-  .option('--device <d>', 'device for --plan / --skip-unfit (default a100-40gb)')
+  .option('--device <d>', "cpu, cuda or auto: where the suite's torch cells run, instead of the suite's device; a GPU (a100-40gb, h100-80gb, <N>gib): the device --plan / --skip-unfit plan against (default a100-40gb)")
   .option('--force', "run the cells the planner says cannot fit this machine's backend (wasm's 4 GiB heap, the host's or the GPU's memory) instead of skipping them")
   .option('--strict-claims', "exit 1 when one of the suite's claims fails (inconclusive ones do not)")
   .option('--memory-cap <size>', 'make every worker\'s device this small for real (e.g. 40GiB, a100-40gb): a cell past it runs out of memory and is recorded as "does not fit"', memorySize('--memory-cap', DEVICES))
@@ -79,6 +79,11 @@ program
   .option('--json', 'machine-readable output, no progress bar')
   .action(async (suiteFile: string, { memoryCap, nnodes, nodeRank, rdzvEndpoint, ...opts }) => {
     if (memoryCap !== undefined) opts.memoryCapBytes = memoryCap;
+    // One flag, two meanings told apart by value: a torch device is where cells run, a GPU name what plans are checked against.
+    if ((TORCH_DEVICES as readonly string[]).includes(opts.device)) {
+      opts.torchDevice = opts.device;
+      delete opts.device;
+    }
     const { nodeSpan } = await import('./runner/nodes.ts');
     const nodes = nodeSpan({ nnodes, nodeRank, rdzvEndpoint });
     if (nodes) opts.nodes = nodes;

@@ -15,7 +15,7 @@ const FLOOR: Record<string, number> = {
   suite: 3, results: 3, measure: 3,
   // Between train and suite/results: what travels to the workers imports neither side's rooms.
   protocol: 2.5,
-  train: 2, model: 1, backend: 0, 'user-error.ts': 0,
+  train: 2, model: 1, backend: 0, 'user-error.ts': 0, 'user-command.ts': 0,
 };
 
 function sources(dir: string): string[] {

@@ -32,7 +32,7 @@ async function interruptedRun(): Promise<{ out: string; left: string[]; first: s
 
 test('run.json records the options; --resume alone runs only the filtered cells left, with the same step counts', async () => {
   const { out, left } = await interruptedRun();
-  assert.deepEqual(readRunRecord(out).options, { backend: null, steps: 2, warmup: null, plan: false, skipUnfit: false, device: null, memoryCapBytes: null, nodes: null });
+  assert.deepEqual(readRunRecord(out).options, { backend: null, steps: 2, warmup: null, plan: false, skipUnfit: false, device: null, torchDevice: null, memoryCapBytes: null, nodes: null });
   const stepsSeen: number[] = [];
   const executor = fakeExecutor(() => 'ok', { onStart: (cell) => stepsSeen.push(cell.config.steps) });
   const summary = await runSuite({ suiteFile: FOUR, resume: out, json: true, executor });
@@ -48,6 +48,7 @@ test('--resume refuses a flag that contradicts the run, and --out; the same valu
     [{ filter: 'batch=2' }, /started with --filter batch=1, and --filter batch=2/],
     [{ shard: '1/2' }, /started without --shard, and --shard 1\/2/],
     [{ backend: 'cpu' }, /started without --backend, and --backend cpu/],
+    [{ torchDevice: 'cpu' }, /started without --device, and --device cpu/],
     [{ out: join(out, 'elsewhere') }, /writes into that run folder: drop --out/],
   ];
   for (const [flags, message] of refused) {

@@ -117,11 +117,12 @@ test('SIGINT stops the run: exit 130, the current cell unrecorded, run.json says
   });
   assert.equal(code, 130, stderr);
   assert.equal(readRunRecord(out).interrupted, true);
-  const printed = /resume with: mobius-bench (run .* --resume \S+)\n/.exec(stderr);
+  const printed = /resume with: (.* run .* --resume \S+)\n/.exec(stderr);
   assert.ok(printed, stderr);
-  // The command as printed, listing what it would run: the filtered cell only, not the suite's two.
-  const dry = cli([...printed[1]!.split(' '), '--dry-run', '--json']);
-  assert.equal(dry.code, 0, dry.stderr);
+  // The command as printed, typed into a shell where the user stands, listing what it
+  // would run: the filtered cell only, not the suite's two.
+  const dry = spawnSync('sh', ['-c', `${printed[1]} --dry-run --json`], { encoding: 'utf8' });
+  assert.equal(dry.status, 0, dry.stderr);
   const cells = JSON.parse(dry.stdout) as Array<{ config: { mode: string } }>;
   assert.deepEqual(cells.map((c) => c.config.mode), ['delta-parallel']);
 });
@@ -161,12 +162,19 @@ test('with nvidia-smi on PATH (a fake), every cell carries GPU figures; unmatche
   assert.ok(!readRunRecord(out).notes.some((n) => n.includes('nvidia-smi not found')));
 });
 
-test('a torch cell runs through the same runner: the torch worker process, its JSON lines, the result schema', { skip: torchMissing }, async () => {
+test('a torch cell runs through the same runner: the torch worker process, its JSON lines, the result schema; a CUDA suite runs on the CPU with --device cpu', { skip: torchMissing }, async () => {
   const out = tmp();
-  const summary = await runSuite({ suiteFile: 'test/fixtures/suites/torch-one-cell.ts', out, json: true });
+  const notices: string[] = [];
+  const summary = await runSuite({ suiteFile: 'test/fixtures/suites/torch-one-cell.ts', out, json: true, torchDevice: 'cpu', onNotice: (line) => notices.push(line) });
   const [cell] = results(out).map(ok);
   assert.equal(summary.ok, 1, JSON.stringify(cell));
+  assert.equal(cell!.config.device, 'cpu');
   assert.equal(cell!.backend.name, 'torch');
+  assert.equal(cell!.backend.device, 'cpu');
+  const record = readRunRecord(out);
+  assert.equal(record.options?.torchDevice, 'cpu');
+  assert.match(notices.join('\n'), /--device cpu: the torch cells run on the CPU instead of the suite's device \(cuda\): step times are the CPU's/);
+  assert.ok(record.notes.some((n) => n.startsWith('--device cpu:')), record.notes.join('\n'));
   assert.equal(cell!.memory.source, 'rss');
   assert.equal(cell!.stepMs.length, 2);
   assert.ok(cell!.startup && cell!.startup.importMs > 0);

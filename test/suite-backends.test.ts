@@ -3,7 +3,9 @@
 // it, in the file and under a --backend override; torch cells carry their
 // precision.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { expandSuite } from '../src/suite/expand.ts';
 import { validateSuite } from '../src/suite/load.ts';
 import { MODES } from '../src/train/modes.ts';
@@ -41,4 +43,25 @@ test('torch cells carry precision, frozen weights and device; a --backend overri
   const bf16 = new Set(cells.map((c) => c.id));
   const fp32 = expandSuite(validateSuite({ name: 'x', backend: 'torch', presets: ['tiny'], device: 'cpu', learningRate: 1e-3 }, 'suite.ts'));
   assert.equal(fp32.filter((c) => bf16.has(c.id)).length, 0, 'precision is part of a cell id');
+});
+
+test('run --device: cpu, cuda or auto moves the torch cells (new ids); a GPU name stays the planning device; cuda on a wasm suite is refused', () => {
+  const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
+  const dry = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, 'run', 'suites/h100.ts', '--dry-run', '--json', ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as Array<{ id: string; config: { device: string } }>;
+  };
+  const own = dry();
+  const onCpu = dry('--device', 'cpu');
+  assert.deepEqual([...new Set(own.map((c) => c.config.device))], ['cuda']);
+  assert.deepEqual([...new Set(onCpu.map((c) => c.config.device))], ['cpu']);
+  assert.equal(onCpu.length, own.length);
+  assert.ok(onCpu.every((c, i) => c.id !== own[i]!.id), 'the device is part of the cell id');
+  assert.deepEqual(dry('--device', 'h100-80gb').map((c) => c.id), own.map((c) => c.id));
+  const refusedRun = spawnSync(process.execPath, [BIN, 'run', 'suites/smoke.ts', '--device', 'cuda', '--dry-run'], { encoding: 'utf8' });
+  assert.equal(refusedRun.status, 2);
+  assert.match(refusedRun.stderr, /--device cuda: suite smoke runs on backend 'wasm', which runs on the CPU; the device applies to torch cells \(add --backend torch\)/);
+  // wasm runs on the CPU: --device cpu asks for nothing it does not do.
+  assert.equal(spawnSync(process.execPath, [BIN, 'run', 'suites/smoke.ts', '--device', 'cpu', '--dry-run'], { encoding: 'utf8' }).status, 0);
 });

@@ -14,6 +14,7 @@ import { UserError } from '../user-error.ts';
 import { type Cell } from '../protocol/cell-config.ts';
 import { cellLabel } from '../protocol/labels.ts';
 import { selectCells } from '../suite/select.ts';
+import { commandToType } from '../user-command.ts';
 
 function formatCells(cells: Cell[]): string {
   return cells.map((c) => `${c.id}  ${cellLabel(c.config)}`).join('\n');
@@ -85,7 +86,7 @@ export async function runCommand(opts: RunOptions & { dryRun?: boolean; strictCl
     try {
       await writeReports(summary.out);
     } catch (err) {
-      reportError = `the reports were not written: ${(err as Error).message} (retry: mobius-bench report ${summary.out})`;
+      reportError = `the reports were not written: ${(err as Error).message} (retry: ${commandToType(`report ${summary.out}`)})`;
     }
   }
   if (reportError) console.error(`mobius-bench: ${reportError}`);
@@ -99,7 +100,7 @@ export async function runCommand(opts: RunOptions & { dryRun?: boolean; strictCl
     console.error(`${summary.ok} ok${unfit}, ${summary.failed} failed of ${summary.selected} cells${skipped}${summary.interrupted ? ' — interrupted' : ''}; results in ${summary.out}`);
     for (const line of claimLines(claims)) console.error(line);
     // The run folder remembers its filter, shard, backend and step counts; only the interpreter is this invocation's.
-    if (summary.interrupted) console.error(`resume with: mobius-bench run ${opts.suiteFile} --resume ${summary.out}${opts.python ? ` --python ${opts.python}` : ''}`);
+    if (summary.interrupted) console.error(`resume with: ${commandToType(`run ${opts.suiteFile} --resume ${summary.out}${opts.python ? ` --python ${opts.python}` : ''}`)}`);
   }
   // 130: interrupted (as a shell reports SIGINT); 1: some cell failed, or a claim failed under --strict-claims.
   // A cell that does not fit is an answer, not a failure: the gate compares it with the baseline.

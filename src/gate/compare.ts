@@ -14,6 +14,7 @@ import type { Snapshot } from './baseline.ts';
 import type { HistoryGateInfo, WindowInfo } from './history-types.ts';
 import { mannWhitney, minimumP } from './mann-whitney.ts';
 import { CPU_TIME_LIMIT, type Limit, type Metric, type Thresholds } from './thresholds.ts';
+import { commandToType } from '../user-command.ts';
 
 export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'not-significant' | 'not-compared';
 
@@ -292,7 +293,7 @@ export function compareSnapshots(baseline: Snapshot, current: Snapshot, threshol
 
   const tensorGains = cells.filter((c) => c.metrics.some((m) => m.metric === 'tensor' && m.verdict === 'improvement' && m.gated));
   if (tensorGains.length) {
-    warnings.push(`tensor memory fell in ${tensorGains.length} cell${tensorGains.length === 1 ? '' : 's'}: save a new baseline (mobius-bench baseline save <run dir>) so that the gate keeps the gain`);
+    warnings.push(`tensor memory fell in ${tensorGains.length} cell${tensorGains.length === 1 ? '' : 's'}: save a new baseline (${commandToType('baseline save <run dir>')}) so that the gate keeps the gain`);
   }
 
   const claims = recheckClaims(current.measurements.suite.definition.claims ?? [], baseline, current, thresholds);

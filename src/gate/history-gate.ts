@@ -40,6 +40,7 @@ import { formatValue } from './format-util.ts';
 import type { WindowInfo } from './history-types.ts';
 import { CPU_TIME_LIMIT, type Limit, type Metric, type Thresholds } from './thresholds.ts';
 import { bandTest, newestAside } from './window-band.ts';
+import { commandToType } from '../user-command.ts';
 
 /** Runs per window by default: enough for a stable band, recent enough to follow a drift. */
 export const DEFAULT_WINDOW = 10;
@@ -232,7 +233,7 @@ export function compareWithHistory(h: History, current: CurrentRun, t: Threshold
   const suite = snapshot.measurements.suite.name;
   const { runs: all } = inCommitOrder(h.runs);
   const here = all.filter((r) => r.machine.id === machine.id);
-  if (all.length === 0) throw new UserError(`${h.dir}: the history has no runs yet; file main-branch runs with \`mobius-bench history add <run dir> --history ${h.dir}\``);
+  if (all.length === 0) throw new UserError(`${h.dir}: the history has no runs yet; file main-branch runs with \`${commandToType(`history add <run dir> --history ${h.dir}`)}\``);
   if (here.length === 0) {
     throw new UserError(`${h.dir} has no run on this machine (${machine.label} [${machine.id}]); it has runs on: ${machinesLine(all)}. Compare with a baseline from this machine, or file runs made here first`);
   }
@@ -247,7 +248,7 @@ export function compareWithHistory(h: History, current: CurrentRun, t: Threshold
     throw new UserError(`${h.dir} has no run of suite '${suite}' on this machine (${machine.label}), only of ${suites || 'this run itself'}`);
   }
   if (ofSuite.length < MIN_WINDOW) {
-    throw new UserError(`${h.dir} has ${plural(ofSuite.length, 'run')} of suite '${suite}' on this machine (${machine.label}); comparing with the history needs at least ${MIN_WINDOW}: file ${MIN_WINDOW - ofSuite.length} more with \`mobius-bench history add\`, or compare with one baseline until then`);
+    throw new UserError(`${h.dir} has ${plural(ofSuite.length, 'run')} of suite '${suite}' on this machine (${machine.label}); comparing with the history needs at least ${MIN_WINDOW}: file ${MIN_WINDOW - ofSuite.length} more with \`${commandToType('history add')}\`, or compare with one baseline until then`);
   }
   const entries = new Map<string, Entry[]>();
   for (const run of ofSuite) {

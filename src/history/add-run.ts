@@ -18,6 +18,7 @@ import { commitInfo } from './commit-info.ts';
 import { markerPath, markerText, readHistory, runsFolder } from './history-folder.ts';
 import { formatFiledRun, HISTORY_RUN_FORMAT, HISTORY_RUN_SCHEMA, type FiledCell, type FiledRun } from './history-file.ts';
 import { machineFolder, machineOf } from './machine.ts';
+import { commandToType } from '../user-command.ts';
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -53,7 +54,7 @@ export function filedRunOf(runDir: string, cwd: string, now = new Date()): Filed
   const resultsFile = join(runDir, 'results.jsonl');
   const { results, truncatedLine } = readResults(resultsFile);
   if (record.endedAt == null || record.interrupted) {
-    throw new UserError(`${runDir}: the run did not finish (${record.interrupted ? 'interrupted' : 'no end in run.json'}); finish it with \`mobius-bench run --resume ${runDir}\` before filing it`);
+    throw new UserError(`${runDir}: the run did not finish (${record.interrupted ? 'interrupted' : 'no end in run.json'}); finish it with \`${commandToType(`run ${record.suite.path} --resume ${runDir}`)}\` before filing it`);
   }
   if (truncatedLine != null) throw new UserError(`${resultsFile}:${truncatedLine}: a cut-off last line; finish the run with --resume before filing it`);
   const git = record.environment.git;

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { readJsonFile, versionMismatch } from '../results/parse-file.ts';
 import { UserError } from '../user-error.ts';
 import { readFiledRun, type FiledRun } from './history-file.ts';
+import { commandToType } from '../user-command.ts';
 
 export const HISTORY_FORMAT = 'mobius-bench-history' as const;
 export const HISTORY_SCHEMA = 1 as const;
@@ -53,7 +54,7 @@ function runFiles(dir: string): string[] {
 
 /** Reads a history folder; a folder that is not one, or a damaged file, is a UserError naming it. */
 export function readHistory(dir: string): History {
-  if (!existsSync(dir)) throw new UserError(`${dir}: no such history folder; file a run into it with \`mobius-bench history add <run dir> --history ${dir}\``);
+  if (!existsSync(dir)) throw new UserError(`${dir}: no such history folder; file a run into it with \`${commandToType(`history add <run dir> --history ${dir}`)}\``);
   if (!statSync(dir).isDirectory()) throw new UserError(`${dir}: is a file, not a history folder`);
   readJsonFile(markerSchema, markerPath(dir), `${dir}: no history.json — not a mobius-bench history folder`);
   return { dir, runs: runFiles(dir).map((file) => ({ file, run: readFiledRun(file) })) };

@@ -9,6 +9,7 @@ import { outOfMemorySchema } from '../protocol/out-of-memory.ts';
 import { readJsonFile, versionMismatch } from './parse-file.ts';
 import { storedSuiteSchema } from './run-record.ts';
 import { stepTimeStats, type StepTimeStats } from './stats.ts';
+import { commandToType } from '../user-command.ts';
 
 export const BASELINE_FORMAT = 'mobius-bench-baseline' as const;
 export const BASELINE_SCHEMA = 1 as const;
@@ -68,7 +69,7 @@ const environmentSchema = z.object({
 });
 
 const compactRunSchema = z.object({
-  format: z.literal(BASELINE_FORMAT, { error: 'not a mobius-bench baseline (make one with `mobius-bench baseline save <run dir>`)' }),
+  format: z.literal(BASELINE_FORMAT, { error: () => `not a mobius-bench baseline (make one with \`${commandToType('baseline save <run dir>')}\`)` }),
   schema: z.literal(BASELINE_SCHEMA, { error: versionMismatch('baseline schema', BASELINE_SCHEMA, '; save the baseline again') }),
   /** The results.jsonl schema the cells came from. */
   resultSchema: z.literal(RESULT_SCHEMA, { error: versionMismatch('cells of result schema', RESULT_SCHEMA, '; save the baseline again') }),

@@ -10,6 +10,7 @@ import { readResults } from './jsonl.ts';
 import { readRunRecord, RUN_SCHEMA, writeRunRecord, type RunRecord } from './run-record.ts';
 import { parseShard } from '../suite/select.ts';
 import { UserError } from '../user-error.ts';
+import { commandToType } from '../user-command.ts';
 
 interface Part {
   dir: string;
@@ -25,7 +26,7 @@ function readPart(dir: string): Part {
   const file = join(dir, 'results.jsonl');
   const read = existsSync(file) ? readResults(file) : { results: [], lines: [], truncatedLine: null };
   if (read.truncatedLine != null) {
-    throw new UserError(`${file}:${read.truncatedLine}: a cut-off last line; finish that shard first (mobius-bench run … --resume ${dir})`);
+    throw new UserError(`${file}:${read.truncatedLine}: a cut-off last line; finish that shard first (${commandToType(`run <suite> --resume ${dir}`)})`);
   }
   return { dir, record, results: read.results, lines: read.lines, shard: record.shard ? parseShard(record.shard) : null };
 }

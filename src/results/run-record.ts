@@ -65,6 +65,8 @@ const runRecordSchema = z.looseObject({
     plan: z.boolean(),
     skipUnfit: z.boolean(),
     device: nullableString,
+    /** --device cpu|cuda|auto: where the torch cells ran instead of the suite's device (absent before it existed). */
+    torchDevice: nullableString.optional(),
     /** --memory-cap in bytes (absent before it existed). */
     memoryCapBytes: z.number().nullable().optional(),
     /** --nnodes and --rdzv-endpoint: the machines every cell ran across (absent or null: this one). */

@@ -9,7 +9,7 @@ import { readRunRecord, type RunRecord } from '../results/run-record.ts';
 import { UserError } from '../user-error.ts';
 import type { RunOptions } from './run-options.ts';
 
-type Remembered = Pick<RunOptions, 'filter' | 'shard' | 'backend' | 'steps' | 'warmup' | 'plan' | 'skipUnfit' | 'device' | 'memoryCapBytes'>;
+type Remembered = Pick<RunOptions, 'filter' | 'shard' | 'backend' | 'steps' | 'warmup' | 'plan' | 'skipUnfit' | 'device' | 'torchDevice' | 'memoryCapBytes'>;
 
 const FLAGS: ReadonlyArray<[keyof Remembered, string]> = [
   ['filter', '--filter'],
@@ -20,6 +20,7 @@ const FLAGS: ReadonlyArray<[keyof Remembered, string]> = [
   ['plan', '--plan'],
   ['skipUnfit', '--skip-unfit'],
   ['device', '--device'],
+  ['torchDevice', '--device'],
   ['memoryCapBytes', '--memory-cap'],
 ];
 
@@ -32,6 +33,7 @@ export function recordedOptions(opts: RunOptions): NonNullable<RunRecord['option
     plan: opts.plan ?? false,
     skipUnfit: opts.skipUnfit ?? false,
     device: opts.device ?? null,
+    torchDevice: opts.torchDevice ?? null,
     memoryCapBytes: opts.memoryCapBytes ?? null,
     nodes: opts.nodes ? { count: opts.nodes.count, endpoint: opts.nodes.endpoint } : null,
   };

@@ -22,6 +22,7 @@ import { type Cell } from '../protocol/cell-config.ts';
 import { cellLabel } from '../protocol/labels.ts';
 import type { LoadedSuite } from '../suite/load.ts';
 import type { Suite } from '../suite/schema.ts';
+import type { TorchDevice } from '../backend/run-backends.ts';
 import { selectCells } from '../suite/select.ts';
 import { UserError } from '../user-error.ts';
 import { efficiencyOf } from './efficiency.ts';
@@ -189,6 +190,16 @@ async function runCells(cells: Cell[], ctx: { opts: RunOptions; suite: Suite; ex
   return { results, interrupted };
 }
 
+/** What `run --device` changes in the figures, where it moves the torch cells off the suite's own device. */
+export function deviceOverrideNote(suite: Suite, cells: Cell[], device: TorchDevice | undefined): string | null {
+  if (device === undefined || device === suite.device || !cells.some((c) => c.config.backend === 'torch')) return null;
+  const moved = `--device ${device}: the torch cells run on ${device === 'auto' ? 'CUDA where torch sees a GPU, else the CPU' : device === 'cpu' ? 'the CPU' : 'the GPU'} instead of the suite's device (${suite.device})`;
+  const meaning = device === 'cpu'
+    ? 'step times are the CPU\'s and memory is the worker\'s RSS (no GPU memory, no MFU)'
+    : 'step times and memory are the GPU\'s';
+  return `${moved}: ${meaning}; the device is part of each cell, so these cells compare only with runs on the same device`;
+}
+
 export async function runSuite(given: RunOptions): Promise<RunSummary> {
   const opts = resumeOptions(given);
   const { loaded, selected } = await selectCells(opts);
@@ -199,6 +210,11 @@ export async function runSuite(given: RunOptions): Promise<RunSummary> {
   const gpu = await nvidiaSmiAvailable();
   const gpuNote = 'nvidia-smi not found: no GPU figures (gpu: null in every cell)';
   if (!gpu && !record.notes.includes(gpuNote)) record.notes.push(gpuNote);
+  const deviceNote = deviceOverrideNote(loaded.suite, selected, opts.torchDevice);
+  if (deviceNote) {
+    if (!record.notes.includes(deviceNote)) record.notes.push(deviceNote);
+    opts.onNotice?.(deviceNote);
+  }
   writeRunRecord(out, record);
 
   const todo = selected.filter((c) => !done.has(c.id));

@@ -1,19 +1,22 @@
 // Expands a suite into its cells — presets × sweep axes × modes — each with
 // its stable id (protocol/cell-config.ts). Selecting among them is select.ts.
 import { GPUS_NEED_TORCH } from '../protocol/torch-settings.ts';
-import type { RunBackend } from '../backend/run-backends.ts';
+import type { RunBackend, TorchDevice } from '../backend/run-backends.ts';
 import { getPreset, latentSize, validateConfig, type UNetConfig } from '../model/config.ts';
 import { cellId, type Cell, type CellConfig } from '../protocol/cell-config.ts';
 import { UserError } from '../user-error.ts';
 import { backendProblems, type Suite } from './schema.ts';
 
-export function expandSuite(suite: Suite, overrides: { backend?: RunBackend; steps?: number; warmup?: number } = {}): Cell[] {
+export function expandSuite(suite: Suite, overrides: { backend?: RunBackend; steps?: number; warmup?: number; device?: TorchDevice } = {}): Cell[] {
   const backend = overrides.backend ?? suite.backend;
+  if (overrides.device !== undefined && overrides.device !== 'cpu' && backend !== 'torch') {
+    throw new UserError(`--device ${overrides.device}: suite ${suite.name} runs on backend '${backend}', which runs on the CPU; the device applies to torch cells (add --backend torch)`);
+  }
   const refused = backendProblems({ ...suite, backend });
   if (refused.length > 0) {
     throw new UserError(`suite ${suite.name} on backend '${backend}': ${refused.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`);
   }
-  const torch = backend === 'torch' ? { precision: suite.precision, frozenWeights: suite.frozenWeights, device: suite.device } : {};
+  const torch = backend === 'torch' ? { precision: suite.precision, frozenWeights: suite.frozenWeights, device: overrides.device ?? suite.device } : {};
   const cells: Cell[] = [];
   for (const presetName of suite.presets) {
     const preset = getPreset(presetName);

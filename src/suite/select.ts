@@ -1,11 +1,12 @@
 // Which cells a command works on: the suite file loaded and expanded (with
 // the command line's backend and step counts), then narrowed by --filter and
 // --shard. `run`, `list`, `plan` and the benches all select through here.
-import type { RunBackend } from '../backend/run-backends.ts';
+import type { RunBackend, TorchDevice } from '../backend/run-backends.ts';
 import { UserError } from '../user-error.ts';
 import { gpusOf, type Cell } from '../protocol/cell-config.ts';
 import { expandSuite } from './expand.ts';
 import { loadSuite, type LoadedSuite } from './load.ts';
+import { commandToType } from '../user-command.ts';
 
 export interface SelectOptions {
   suiteFile: string;
@@ -15,6 +16,8 @@ export interface SelectOptions {
   backend?: RunBackend;
   steps?: number;
   warmup?: number;
+  /** Where the torch cells run (run --device cpu|cuda|auto). */
+  torchDevice?: TorchDevice;
 }
 
 export interface SelectedCells {
@@ -27,13 +30,13 @@ export interface SelectedCells {
 
 export async function selectCells(opts: SelectOptions): Promise<SelectedCells> {
   const loaded = await loadSuite(opts.suiteFile);
-  const all = expandSuite(loaded.suite, { backend: opts.backend, steps: opts.steps, warmup: opts.warmup });
+  const all = expandSuite(loaded.suite, { backend: opts.backend, steps: opts.steps, warmup: opts.warmup, device: opts.torchDevice });
   let selected = all;
   if (opts.filter) {
     selected = selected.filter(parseFilter(opts.filter));
     // Not a run folder that holds only run.json: the filter is wrong, say so.
     if (selected.length === 0) {
-      throw new UserError(`--filter '${opts.filter}': no cell of suite '${loaded.suite.name}' matches (mobius-bench list ${opts.suiteFile} shows its cells)`);
+      throw new UserError(`--filter '${opts.filter}': no cell of suite '${loaded.suite.name}' matches (${commandToType(`list ${opts.suiteFile}`)} shows its cells)`);
     }
   }
   if (opts.shard) selected = shardCells(selected, parseShard(opts.shard));
