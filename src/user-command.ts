@@ -19,12 +19,18 @@ function onPath(script: string, env: NodeJS.ProcessEnv): boolean {
   return (env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, NAME)) && sameFile(join(dir, NAME), script));
 }
 
+/** The bin link, bin/mobius-bench.js, the single-folder build's mobius-bench.mjs, or the sources' src/cli.ts. */
+function isEntryPoint(script: string): boolean {
+  return /^mobius-bench(\.js|\.mjs)?$/.test(basename(script)) || script.endsWith(`src${sep}cli.ts`);
+}
+
 /** How this process was started, as a user would type it again: `mobius-bench`, `npx mobius-bench`, `npm run mobius-bench --` or `node <script>`. */
 export function cliInvocation(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
   if (env.npm_command === 'exec') return `npx ${NAME}`;
   if (env.npm_lifecycle_event === NAME) return `npm run ${NAME} --`;
   const script = argv[1];
-  if (!script) return NAME;
+  // Called as a library (a test, a bench): the name a user would type.
+  if (!script || !isEntryPoint(script)) return NAME;
   if (basename(script) === NAME) {
     if (onPath(script, env)) return NAME;
     // A bin link in some node_modules/.bin that PATH does not reach.

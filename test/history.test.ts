@@ -105,7 +105,7 @@ test('runs that cannot be filed, and folders that are not histories, are refused
     writeFileSync(join(run, 'run.json'), JSON.stringify(record));
     return run;
   };
-  assert.throws(() => addRun(edit((r) => { r.endedAt = null; }), dir, repo.dir), /did not finish \(no end in run\.json\); finish it with `mobius-bench run --resume/);
+  assert.throws(() => addRun(edit((r) => { r.endedAt = null; }), dir, repo.dir), /did not finish \(no end in run\.json\); finish it with `mobius-bench run \S+ --resume/);
   assert.throws(() => addRun(edit((r) => { r.interrupted = true; }), dir, repo.dir), /did not finish \(interrupted\)/);
   assert.throws(() => addRun(edit((r) => { r.environment.git = { commit: null, dirty: null, note: 'no git commit: not a git repository' }; }), dir, repo.dir),
     /records no git commit \(no git commit: not a git repository\)/);

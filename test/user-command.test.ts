@@ -51,3 +51,8 @@ test('a printed command runs as printed: the hint of a filter that matches nothi
   assert.equal(listed.status, 0, listed.stderr);
   assert.match(listed.stdout, /delta-parallel/);
 });
+
+test('called as a library (a test, a bench script), the printed command is the plain name', () => {
+  assert.equal(cliInvocation(['node', '/w/test/history.test.ts'], { PATH: '' }, '/w'), 'mobius-bench');
+  assert.equal(cliInvocation(['node', '/w/bench/cli-startup.ts'], { PATH: '' }, '/w'), 'mobius-bench');
+});
