@@ -4,7 +4,7 @@
 // 10 % slower is caught. The noise is test/change-points.test.ts's: per run a
 // level with `sd` Gaussian run-to-run noise and 5 % of runs 5–25 % slow; per
 // step 0.5 % around the run's level. A regression: > 5 % above the window's
-// level and p < 0.01 (compare's GPU defaults). The figures in the README's
+// level and p < 0.01 (compare's GPU defaults). The figures in docs/history.md's
 // "The gate against the history" come from the defaults here.
 //   npx tsx bench/history-gate-band.ts [--trials 4000] [--window 10] [--steps 10]
 import { parseArgs } from 'node:util';

@@ -186,7 +186,7 @@ test('the committed CPU baseline is of the smoke suite as it is now, with enough
   assert.equal(b.suite.name, 'smoke');
   // ci.yml runs `run suites/smoke.ts --backend wasm --steps 10`: the same cells, or the gate compares nothing
   const { selected } = await selectCells({ suiteFile: fileURLToPath(new URL('../suites/smoke.ts', import.meta.url)), backend: 'wasm', steps: 10 });
-  assert.deepEqual(b.cells.map((c) => c.id), selected.map((c) => c.id), 'suites/smoke.ts changed: save a new baseline (see README)');
+  assert.deepEqual(b.cells.map((c) => c.id), selected.map((c) => c.id), 'suites/smoke.ts changed: save a new baseline (see docs/gates.md)');
   for (const c of b.cells) {
     assert.equal(c.status, 'ok');
     assert.equal(c.backend?.name, 'wasm');

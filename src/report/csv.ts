@@ -1,5 +1,5 @@
 // results.csv: one row per cell, the columns and units documented in
-// README.md. Numbers are plain (no thousands separators), empty where a
+// docs/results-format.md. Numbers are plain (no thousands separators), empty where a
 // figure does not exist (a failed cell, a run without GPU).
 import { stringify } from 'csv-stringify/sync';
 import { trackedMemory } from '../protocol/worker-outcome.ts';

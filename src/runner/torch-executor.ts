@@ -24,7 +24,7 @@ import { multiNodeTorchrunArgs, type NodeSpan } from './nodes.ts';
  * 1.13's takes the fixed port 29400, so two cells at once collide. The c10d
  * rendezvous at 127.0.0.1:0 takes a free port and is reached over loopback.
  * (PyTorch's TCPStore still listens on every interface while the cell runs:
- * it binds no single address — README, "Data-parallel cells".)
+ * it binds no single address — docs/data-parallel.md, "Across machines".)
  */
 export function torchrunArgs(gpus: number, rendezvousId: string): string[] {
   // Underscored spellings: torch 1.13 knows no other; 2.x accepts both.
