@@ -52,7 +52,7 @@ test('a size the UNet cannot take fails at expansion with the preset named', () 
 });
 
 test('expansion: the product of presets, sweep axes and modes, with stable unique ids', async () => {
-  const { suite } = await loadSuite('suites/cpu.ts');
+  const { suite } = await loadSuite('suites/cpu-full.ts');
   const cells = expandSuite(suite);
   assert.equal(cells.length, 2 * 2 * 2 * suite.modes.length);
   assert.equal(new Set(cells.map((c) => c.id)).size, cells.length);
@@ -67,7 +67,7 @@ test('expansion: the product of presets, sweep axes and modes, with stable uniqu
 });
 
 test('filters select by key=value with alternatives; an unknown key is a UserError', async () => {
-  const cells = expandSuite((await loadSuite('suites/cpu.ts')).suite);
+  const cells = expandSuite((await loadSuite('suites/cpu-full.ts')).suite);
   const picked = cells.filter(parseFilter('mode=delta-parallel,batch=2'));
   assert.equal(picked.length, 2 * 2);
   assert.ok(picked.every((c) => c.config.mode === 'delta-parallel' && c.config.batch === 2));
@@ -78,7 +78,7 @@ test('filters select by key=value with alternatives; an unknown key is a UserErr
 });
 
 test('shards partition the cells: disjoint, complete, balanced, deterministic', async () => {
-  const cells = expandSuite((await loadSuite('suites/cpu.ts')).suite);
+  const cells = expandSuite((await loadSuite('suites/cpu-full.ts')).suite);
   for (const n of [1, 2, 3, 5, 7]) {
     const parts = Array.from({ length: n }, (_, k) => shardCells(cells, parseShard(`${k + 1}/${n}`)));
     const ids = parts.flat().map((c) => c.id);
