@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLED, bundleFolder } from '../backend/runtime-files.ts';
+import { claimVerdict, groupLines, INCONCLUSIVE_REASON } from '../results/claim-summary.ts';
 import { doesNotFitText, reasonText } from '../results/does-not-fit.ts';
 import { formatDuration, formatMs, formatNumber, formatRatio } from '../results/units.ts';
 import { MODE_SPECS } from '../train/modes.ts';
@@ -95,20 +96,24 @@ function worst(values: number[]): number | null {
   return values.length ? Math.max(...values) : null;
 }
 
+/** A claim's status; an inconclusive one says why, as `run` does. */
+function claimStatus(c: ReportData['claims'][number]): string {
+  const reason = c.status === 'inconclusive' ? `<div class="reason">${esc(INCONCLUSIVE_REASON)}</div>` : '';
+  return `<td class="status-${esc(c.status)}">${esc(c.status)}${reason}</td>`;
+}
+
 function claimsSection(data: ReportData): string {
   if (data.claims.length === 0) return `<p class="muted">The suite makes no claims.</p>`;
-  const mark = (ok: boolean | null) => (ok == null ? '' : ok ? ' ✓' : ' ✗');
   const rows = data.claims.map((c) => {
-    const detail = c.comparisons.map((x) =>
-      `<li>${esc(x.group.label)}: memory ${esc(formatRatio(x.memoryRatio))}${mark(x.memoryOk)} (${esc(memoryMetricName(x))}), time ${esc(formatRatio(x.timeRatio))}${mark(x.timeOk)}</li>`);
-    for (const g of c.skippedGroups) detail.push(`<li>${esc(g)}: not evaluated (a cell is missing or failed)</li>`);
-    return `<tr>${td(c.label)}${td(`${c.claim.compare[0]} / ${c.claim.compare[1]}`)}<td class="status-${esc(c.status)}">${esc(c.status)}</td>`
+    // Folded: the claim in run's one line (the group that decides it); open: every group's line.
+    const detail = groupLines(c).map((line) => `<li>${esc(line)}</li>`);
+    return `<tr>${td(c.label)}${td(`${c.claim.compare[0]} / ${c.claim.compare[1]}`)}${claimStatus(c)}`
       + `${td(c.claim.memory ? `≤ ${c.claim.memory.atMost}` : '–')}${td(c.claim.memory ? formatRatio(worst(c.comparisons.map((x) => x.memoryRatio))) : '–')}`
       + `${td(c.claim.time ? `≤ ${c.claim.time.atMost}` : '–')}${td(c.claim.time ? formatRatio(worst(c.comparisons.map((x) => x.timeRatio))) : '–')}`
-      + `<td><details><summary>${esc(`${c.comparisons.length} group${c.comparisons.length === 1 ? '' : 's'}${c.skippedGroups.length ? `, ${c.skippedGroups.length} not evaluated` : ''}`)}</summary><ul>${detail.join('')}</ul></details></td></tr>`;
+      + `<td class="claim-groups"><details><summary>${esc(claimVerdict(c))}</summary><ul>${detail.join('')}</ul></details></td></tr>`;
   });
   return table(['claim', 'candidate / baseline', 'status', 'memory limit', 'worst memory ratio', 'time limit', 'worst time ratio', 'groups'], rows)
-    + `<p class="muted">A claim passes when every matched group with both cells measured meets it; a group with a failed or missing cell is not evaluated, and a claim with no group evaluated does not pass.</p>`;
+    + `<p class="muted">A claim passes when every matched group with both cells measured meets it; a group with a failed or missing cell is not evaluated, and a claim with no group evaluated does not pass. A time ratio over its limit whose 95 % interval (bootstrap over the measured steps) reaches below the limit is inconclusive: too few steps to tell.</p>`;
 }
 
 function comparisonTables(data: ReportData): string {

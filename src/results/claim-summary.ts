@@ -52,10 +52,19 @@ function ratioText(ratio: number, limit: { atMost: number } | undefined, ok: boo
   return `${r} ${ok ? '≤' : '>'} ${limit.atMost}`;
 }
 
+/** `×0.600 ≤ 0.7`, or `×0.600` where the claim sets no memory limit. */
+export function memoryFigure(g: GroupCheck, claim: Claim): string {
+  return ratioText(g.memoryRatio, claim.memory, g.memoryOk);
+}
+
+/** `×0.930 > 0.88 (95 % interval straddles the limit)` for an inconclusive group. */
+export function timeFigure(g: GroupCheck, claim: Claim): string {
+  return `${ratioText(g.timeRatio, claim.time, g.timeOk)}${g.timeInconclusive ? ` (${INCONCLUSIVE_REASON})` : ''}`;
+}
+
 /** `tiny b1 a1 2f 32px: memory ×0.600 ≤ 0.7, time ×0.930 > 0.88 (95 % interval straddles the limit)` */
 export function groupFigures(g: GroupCheck, claim: Claim): string {
-  const reason = g.timeInconclusive ? ` (${INCONCLUSIVE_REASON})` : '';
-  return `${g.group.label}: memory ${ratioText(g.memoryRatio, claim.memory, g.memoryOk)}, time ${ratioText(g.timeRatio, claim.time, g.timeOk)}${reason}`;
+  return `${g.group.label}: memory ${memoryFigure(g, claim)}, time ${timeFigure(g, claim)}`;
 }
 
 /** Each group in a line of its own: its verdict and figures; the groups not evaluated after them. */
