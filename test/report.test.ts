@@ -335,8 +335,33 @@ test('a run of every mode: Mobius against each serial mode that checkpoints as i
   assert.match(md, /### delta-parallel-ckpt vs delta-serial-ckpt\n\n\| group \|/);
   const fig6 = buildCharts(data).filter((s) => s.section === 'fig6');
   assert.ok(fig6.every((s) => (s.config.data.datasets as Array<{ label: string }>).map((d) => d.label).join() === MODES.join()));
-  assert.match(JSON.stringify(fig6[0]!.config.data.labels), /vs serial-ckpt −40 %/);
+  // The axis says the group only; Mobius's changes are a subtitle line per comparison and, per group, the tooltip.
+  assert.deepEqual(fig6[0]!.config.data.labels, ['b1 a1', 'b2 a1']);
+  assert.deepEqual((fig6[0]!.config.options!.plugins!.subtitle as { text: string[] }).text, [
+    'delta-parallel vs delta-serial: −40 %', 'delta-parallel vs full: −40 %', 'delta-parallel-ckpt vs delta-serial-ckpt: −40 %',
+  ]);
+  assert.deepEqual(fig6[0]!.tooltipFooters![1], ['delta-parallel vs delta-serial: −40 %', 'delta-parallel vs full: −40 %', 'delta-parallel-ckpt vs delta-serial-ckpt: −40 %']);
+  assert.equal((fig6[0]!.config.options!.scales!['x']!.ticks as { maxRotation: number }).maxRotation, 0);
   assert.ok((await writeReports(out)).length >= 4);
+});
+
+test('the loss chart says where a checkpointed mode has its twin\'s losses, instead of hiding it under its twin', () => {
+  const five = fileURLToPath(new URL('./fixtures/runs/smoke-five-modes', import.meta.url));
+  const loss = (dir: string) => buildCharts(loadReportData(dir)).find((c) => c.section === 'loss')!;
+  const labels = (spec: ReturnType<typeof loss>) => (spec.config.data.datasets as Array<{ label: string }>).map((d) => d.label);
+  // delta-serial-ckpt's losses are delta-serial's to float32 rounding (3e-7 apart), delta-parallel-ckpt's bit for bit.
+  const same = loss(five);
+  assert.deepEqual(labels(same), ['full', 'delta-serial', 'delta-parallel', 'delta-serial-ckpt (= delta-serial)', 'delta-parallel-ckpt (= delta-parallel)']);
+  assert.deepEqual((same.config.options!.plugins!.subtitle as { text: string[] }).text, [
+    'delta-serial-ckpt: same losses as delta-serial', 'delta-parallel-ckpt: same losses as delta-parallel', '(checkpointing recomputes; it does not change the maths)',
+  ]);
+  // Losses that differ are lines of their own, with nothing said.
+  const apart = loss(editRun(five, (rows) => {
+    const ckpt = rows.find((r) => (r['config'] as { mode: string }).mode === 'delta-serial-ckpt')! as { loss: number[] };
+    ckpt.loss = ckpt.loss.map((x) => x * 1.01);
+  }));
+  assert.deepEqual(labels(apart).slice(3), ['delta-serial-ckpt', 'delta-parallel-ckpt (= delta-parallel)']);
+  assert.deepEqual((apart.config.options!.plugins!.subtitle as { text: string[] }).text, ['delta-parallel-ckpt: same losses as delta-parallel', '(checkpointing recomputes; it does not change the maths)']);
 });
 
 test('memory against step time: one chart per matched group, one point per mode, in the page and as a PNG', async () => {

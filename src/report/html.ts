@@ -233,7 +233,7 @@ function duration(data: ReportData): string | null {
 
 export function toHtml(data: ReportData): string {
   const specs = buildCharts(data);
-  const chartData = scriptJson(specs.map((s) => ({ id: s.id, config: s.config })));
+  const chartData = scriptJson(specs.map((s) => ({ id: s.id, config: s.config, ...(s.tooltipFooters ? { tooltipFooters: s.tooltipFooters } : {}) })));
   const lib = chartJs();
   const pageScript = pageAsset('report.js');
   const name = suiteName(data);
