@@ -198,14 +198,25 @@ const CELL_COLUMNS: Array<[CsvColumn, string]> = [
   ['gpu_process_peak_mib', 'GPU process peak (MiB)'], ['gpu_device_peak_mib', 'GPU device peak (MiB)'], ['params_trainable', 'trainable params'], ['loss_final', 'final loss'],
 ];
 
+/**
+ * Every cell, one row each. A column that holds one value in every row
+ * (the frames, the steps, `ok` where nothing failed) says it once in a line
+ * above instead, so that the table fits the page; the wrapper scrolls only
+ * a run that varies more columns than a page is wide.
+ */
 function cellsTable(data: ReportData): string {
   const digits: Partial<Record<CsvColumn, number>> = { step_ms_median: 1, step_ms_p95: 1, step_ms_mad: 1, samples_per_s: 3, tensor_start_mb: 1, tensor_peak_mb: 1, tensor_peak_planned_mb: 1, mfu: 3, hfu: 3, rss_peak_mb: 1, loss_final: 4 };
   const gpu = data.cells.some((c) => c.result.gpu != null);
   const planned = data.cells.some((c) => c.planned != null);
   const utilisation = data.cells.some((c) => c.result.status === 'ok' && c.result.efficiency?.mfu != null);
-  const columns = CELL_COLUMNS.filter(([col]) => (gpu || !col.startsWith('gpu_')) && (planned || col !== 'tensor_peak_planned_mb') && (utilisation || (col !== 'mfu' && col !== 'hfu')));
-  const rows = data.cells.map((cell) => {
-    const rec = csvRecord(cell);
+  const shown = CELL_COLUMNS.filter(([col]) => (gpu || !col.startsWith('gpu_')) && (planned || col !== 'tensor_peak_planned_mb') && (utilisation || (col !== 'mfu' && col !== 'hfu')));
+  const records = data.cells.map((cell) => csvRecord(cell));
+  const text = (col: CsvColumn, v: unknown) => (typeof v === 'number' || v == null ? formatNumber(v as number | null, digits[col] ?? 0) : String(v));
+  const constant = ([col]: [CsvColumn, string]) => col !== 'id' && records.length > 1 && records.every((r) => r[col] === records[0]![col]) && records[0]![col] != null;
+  const columns = shown.filter((c) => !constant(c));
+  const same = shown.filter(constant).map(([col, header]) => `${header} ${text(col, records[0]![col])}`);
+  const rows = data.cells.map((cell, i) => {
+    const rec = records[i]!;
     const tds = columns.map(([col]) => {
       const v = rec[col];
       if (col === 'status') return `<td class="status-${esc(v)}">${esc(v)}</td>`;
@@ -215,7 +226,8 @@ function cellsTable(data: ReportData): string {
     });
     return `<tr title="${esc(cell.result.label)}">${tds.join('')}</tr>`;
   });
-  return table(columns.map(([, h]) => h), rows, { id: 'cells-table', cls: 'sortable' });
+  return (same.length ? `<p id="cells-same">${esc(`The same in every cell: ${same.join(' · ')}.`)}</p>` : '')
+    + table(columns.map(([, h]) => h), rows, { id: 'cells-table', cls: 'sortable' });
 }
 
 /** The sampler's notes per cell (an unmatched pid, a failing nvidia-smi). */
