@@ -38,6 +38,15 @@ test('a failed claim names the group furthest over its limit, and how many of ho
   assert.equal(claimVerdict(check!), 'fail in 3 of 4 groups; worst: tiny b3 a1 2f 32px: memory ×0.912 > 0.76, time ×0.800 ≤ 0.88');
 });
 
+test("a failed group's inconclusive time does not make it the worst: only what fails for sure counts", () => {
+  // b1 fails memory by 1.3 % and its time (×0.909, 3 % over) is inconclusive; b2 fails memory by 2.6 %.
+  const noisy = [cell('delta-serial', 1, [1000, 1100, 1190], 1000), cell('delta-parallel', 1, [800, 1000, 1500], 770)];
+  const [check] = checkClaims([CLAIM], [...noisy, ...pair(2, 0.78, 0.8)]);
+  assert.equal(check!.status, 'fail');
+  assert.equal(check!.comparisons[0]!.timeInconclusive, true);
+  assert.equal(decisiveGroup(check!)?.group.label, 'tiny b2 a1 2f 32px');
+});
+
 test('a passed claim names the group closest to its limit', () => {
   const [check] = checkClaims([CLAIM], [...pair(1, 0.6, 0.8), ...pair(2, 0.7, 0.8), ...pair(3, 0.6, 0.87)]);
   assert.equal(check!.status, 'pass');

@@ -15,13 +15,19 @@ export function groupVerdict(g: GroupCheck): 'pass' | 'fail' | 'inconclusive' {
   return g.timeInconclusive ? 'inconclusive' : 'pass';
 }
 
-/** ratio / limit of each metric that decides the group's verdict (>1: over the limit): a failed group's failing metrics, an inconclusive group's time, a passed group's every limit. */
+/**
+ * ratio / limit (over 1: over the limit) of the metrics that give the group
+ * its verdict: a failed group's failing ones (not an inconclusive time), an
+ * inconclusive group's time, a passed group's every limited one.
+ */
 function severity(g: GroupCheck, claim: Claim): number {
   const verdict = groupVerdict(g);
-  const memory = claim.memory && (verdict === 'pass' || (verdict === 'fail' && g.memoryOk === false)) ? [g.memoryRatio / claim.memory.atMost] : [];
-  const timeFails = g.timeOk === false && (verdict === 'fail' ? !g.timeInconclusive : true);
-  const time = claim.time && (verdict === 'pass' || timeFails) ? [g.timeRatio / claim.time.atMost] : [];
-  const parts = [...memory, ...time];
+  const memoryCounts = verdict === 'pass' || (verdict === 'fail' && g.memoryOk === false);
+  const timeCounts = verdict === 'pass' || (g.timeOk === false && (verdict === 'inconclusive' || !g.timeInconclusive));
+  const parts = [
+    ...(claim.memory && memoryCounts ? [g.memoryRatio / claim.memory.atMost] : []),
+    ...(claim.time && timeCounts ? [g.timeRatio / claim.time.atMost] : []),
+  ];
   return parts.length ? Math.max(...parts) : -Infinity;
 }
 
