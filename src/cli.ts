@@ -72,6 +72,7 @@ program
   .option('--device <d>', "cpu, cuda or auto: where the suite's torch cells run, instead of the suite's device; a GPU (a100-40gb, h100-80gb, <N>gib): the device --plan / --skip-unfit plan against (default a100-40gb)")
   .option('--force', "run the cells the planner says cannot fit this machine's backend (wasm's 4 GiB heap, the host's or the GPU's memory) instead of skipping them")
   .option('--strict-claims', "exit 1 when one of the suite's claims fails (inconclusive ones do not)")
+  .option('--verbose', "under each claim, every group's verdict and ratios (not only the one that decides it)")
   .option('--memory-cap <size>', 'make every worker\'s device this small for real (e.g. 40GiB, a100-40gb): a cell past it runs out of memory and is recorded as "does not fit"', memorySize('--memory-cap', DEVICES))
   .option('--nnodes <m>', 'run every cell across m machines (torch; torchrun\'s c10d rendezvous): each machine runs the same command with its --node-rank')
   .option('--node-rank <k>', 'this machine\'s number, 0 to m-1 (node 0 hosts the rendezvous and writes the results)')

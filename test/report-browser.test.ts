@@ -77,10 +77,21 @@ function canvasInk(page: Page): Promise<Array<{ id: string; width: number; heigh
   }));
 }
 
+/** The CPU run with a third claim that two groups leave inconclusive (time ratios 0.721 and 0.727, intervals reaching below 0.72). */
+function cpuRunWithInconclusiveClaim(): string {
+  const dir = tempDir('mobius-html-run-');
+  cpSync(join(RUNS, 'cpu-wasm'), dir, { recursive: true });
+  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+  run.suite.definition.claims.push({ label: 'Mobius at 0.72 of serial time', compare: ['delta-parallel', 'delta-serial'], time: { atMost: 0.72 } });
+  writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
+  return dir;
+}
+
 test('the CPU run report: no console errors, no network, every chart drawn, one sortable row per cell', async () => {
   const out = tempDir('mobius-html-');
-  await writeReports(join(RUNS, 'cpu-wasm'), out);
-  const specs = buildCharts(loadReportData(join(RUNS, 'cpu-wasm')));
+  const run = cpuRunWithInconclusiveClaim();
+  await writeReports(run, out);
+  const specs = buildCharts(loadReportData(run));
   const { page, errors, requests, blocked } = await open(join(out, 'report.html'));
   try {
     assert.deepEqual(errors, []);
@@ -104,6 +115,29 @@ test('the CPU run report: no console errors, no network, every chart drawn, one 
     const desc = await page.$$eval(`#cells-table tbody tr td:nth-child(${col + 1})`, (tds) => tds.map((td) => Number(td.getAttribute('data-v'))));
     assert.deepEqual(desc, [...values].reverse());
     assert.equal(await page.locator('#claims .status-pass').count(), 2);
+    // An inconclusive claim shows why, without opening anything.
+    const inconclusive = page.locator('#claims .status-inconclusive');
+    assert.ok(await inconclusive.locator('.reason').isVisible());
+    assert.equal(await inconclusive.innerText(), 'inconclusive\n95 % interval straddles the limit');
+    assert.match(await page.locator('#claims tr', { hasText: 'Mobius at 0.72' }).locator('summary').innerText(), /^inconclusive in 2 of 8 groups; worst: tiny b1 a2 8f 96px: .*\(95 % interval straddles the limit\)$/);
+    // Fig. 6: one short unrotated label per group; the changes per group in the tooltip.
+    const fig6 = await page.evaluate(() => Array.from(document.querySelectorAll('#fig6 canvas')).map((c) => {
+      const chart = (window as unknown as { Chart: { getChart(c: Element): { scales: { x: { labelRotation: number } }; data: { labels: unknown[] }; options: { plugins: { tooltip: { callbacks: { footer(items: Array<{ dataIndex: number }>): string[] } } } } } } }).Chart.getChart(c)!;
+      return { rotation: chart.scales.x.labelRotation, labels: chart.data.labels, footer: chart.options.plugins.tooltip.callbacks.footer([{ dataIndex: 0 }]) };
+    }));
+    assert.equal(fig6.length, 4);
+    for (const f of fig6) {
+      assert.equal(f.rotation, 0);
+      assert.deepEqual(f.labels, ['b1 a1', 'b1 a2', 'b2 a1', 'b2 a2']);
+    }
+    assert.deepEqual(fig6[0]!.footer, ['delta-parallel vs delta-serial: −37 %', 'delta-parallel vs full: −42 %']);
+    // The all-cells table fits the page: no sideways scrolling, of the page or of the table's wrapper.
+    const widths = await page.evaluate(() => {
+      const wrap = document.querySelector('#cells-table')!.parentElement!;
+      return { page: document.documentElement.scrollWidth, viewport: window.innerWidth, table: wrap.scrollWidth, wrap: wrap.clientWidth };
+    });
+    assert.ok(widths.page <= widths.viewport && widths.table <= widths.wrap, JSON.stringify(widths));
+    assert.equal(await page.locator('#cells-same').innerText(), 'The same in every cell: frames 8 · size (px) 96 · status ok · steps 3.');
   } finally {
     await page.context().close();
   }

@@ -98,15 +98,42 @@ test('summary.md: environment line, each matched group with changes and an inter
   assert.match(md, /### delta-parallel vs delta-serial/);
   assert.match(md, /### delta-parallel vs full/);
   // Eight matched groups in each comparison table.
-  const rows = md.split('\n').filter((l) => /^\| (small|tiny) b\d a\d 8f 96px \|/.test(l));
+  const rows = md.slice(0, md.indexOf('### Claims')).split('\n').filter((l) => /^\| (small|tiny) b\d a\d 8f 96px \|/.test(l));
   assert.equal(rows.length, 16);
   // small b1 a1: tensor peak 1,005 MB (serial) → 632 MB (parallel), −37 %; interval brackets the ratio.
   const row = rows.find((l) => l.startsWith('| small b1 a1 8f 96px') && l.includes('1,005 MB'))!;
   assert.match(row, /1,005 MB → 632 MB \(tensor peak\) \| \*\*−37 %\*\*/);
   const [, ratio, low, high] = /(\d\.\d{3}) \[(\d\.\d{3}), (\d\.\d{3})\]/.exec(row)!.map(Number);
   assert.ok(low! <= ratio! && ratio! <= high!);
-  assert.equal((md.match(/✅ pass/g) ?? []).length, 2);
+  const claims = readTables(md).find((t) => t.header[0] === 'claim')!;
+  assert.deepEqual(claims.rows.map((r) => r[1]), ['✅ pass', '✅ pass']);
+  // Each claim in a line naming the group that decides it, every group's verdict folded under it.
+  assert.match(md, /^\*\*Mobius vs serial delta-tuning \(paper: −24 % memory, −12 % time\)\*\*: pass in 8 of 8 groups; closest to its limit: small b1 a2 8f 96px: memory ×0\.635 ≤ 0\.76, time ×0\.721 ≤ 0\.88$/m);
+  const groups = readTables(md).filter((t) => t.header.join('|') === 'group|verdict|memory ratio|time ratio');
+  assert.deepEqual(groups.map((t) => t.rows.length), [8, 8]);
+  assert.deepEqual(groups[0]!.rows[0], ['small b1 a1 8f 96px', '✅ pass', '×0.628 ≤ 0.76', '×0.708 ≤ 0.88']);
   assert.doesNotMatch(md, /Failed cells/);
+});
+
+test('an inconclusive claim says why, in summary.md and report.html, and names its inconclusive group', () => {
+  // Two groups' time ratios are over 0.72 with intervals that reach below it (small b1 a2 0.721, tiny b1 a2 0.727).
+  const dir = editRun(CPU, () => {}, (run) => {
+    (run['suite'] as { definition: { claims: unknown[] } }).definition.claims = [{ label: 'Mobius at 0.72 of serial time', compare: ['delta-parallel', 'delta-serial'], time: { atMost: 0.72 } }];
+  });
+  const data = loadReportData(dir);
+  assert.equal(data.claims[0]!.status, 'inconclusive');
+  const verdict = 'inconclusive in 2 of 8 groups; worst: tiny b1 a2 8f 96px: memory ×0.604, time ×0.727 > 0.72 (95 % interval straddles the limit)';
+  const md = toMarkdown(data);
+  assert.ok(md.includes(`**Mobius at 0.72 of serial time**: ${mdText(verdict)}`), md);
+  const groups = readTables(md).find((t) => t.header.join('|') === 'group|verdict|memory ratio|time ratio')!;
+  assert.deepEqual(groups.rows.filter((r) => r[1] === '🟡 inconclusive').map((r) => [r[0], shownText(r[3]!)]), [
+    ['small b1 a2 8f 96px', '×0.721 > 0.72 (95 % interval straddles the limit)'],
+    ['tiny b1 a2 8f 96px', '×0.727 > 0.72 (95 % interval straddles the limit)'],
+  ]);
+  const html = toHtml(data);
+  assert.match(html, /<td class="status-inconclusive">inconclusive<div class="reason">95 % interval straddles the limit<\/div><\/td>/);
+  assert.ok(html.includes(`<summary>${esc(verdict)}</summary>`));
+  assert.ok(html.includes(`<li>${esc('inconclusive: tiny b1 a2 8f 96px: memory ×0.604, time ×0.727 > 0.72 (95 % interval straddles the limit)')}</li>`));
 });
 
 test('summary.md of a run with a failed cell lists it, and says which comparison it prevented', () => {
@@ -308,8 +335,33 @@ test('a run of every mode: Mobius against each serial mode that checkpoints as i
   assert.match(md, /### delta-parallel-ckpt vs delta-serial-ckpt\n\n\| group \|/);
   const fig6 = buildCharts(data).filter((s) => s.section === 'fig6');
   assert.ok(fig6.every((s) => (s.config.data.datasets as Array<{ label: string }>).map((d) => d.label).join() === MODES.join()));
-  assert.match(JSON.stringify(fig6[0]!.config.data.labels), /vs serial-ckpt −40 %/);
+  // The axis says the group only; Mobius's changes are a subtitle line per comparison and, per group, the tooltip.
+  assert.deepEqual(fig6[0]!.config.data.labels, ['b1 a1', 'b2 a1']);
+  assert.deepEqual((fig6[0]!.config.options!.plugins!.subtitle as { text: string[] }).text, [
+    'delta-parallel vs delta-serial: −40 %', 'delta-parallel vs full: −40 %', 'delta-parallel-ckpt vs delta-serial-ckpt: −40 %',
+  ]);
+  assert.deepEqual(fig6[0]!.tooltipFooters![1], ['delta-parallel vs delta-serial: −40 %', 'delta-parallel vs full: −40 %', 'delta-parallel-ckpt vs delta-serial-ckpt: −40 %']);
+  assert.equal((fig6[0]!.config.options!.scales!['x']!.ticks as { maxRotation: number }).maxRotation, 0);
   assert.ok((await writeReports(out)).length >= 4);
+});
+
+test('the loss chart says where a checkpointed mode has its twin\'s losses, instead of hiding it under its twin', () => {
+  const five = fileURLToPath(new URL('./fixtures/runs/smoke-five-modes', import.meta.url));
+  const loss = (dir: string) => buildCharts(loadReportData(dir)).find((c) => c.section === 'loss')!;
+  const labels = (spec: ReturnType<typeof loss>) => (spec.config.data.datasets as Array<{ label: string }>).map((d) => d.label);
+  // delta-serial-ckpt's losses are delta-serial's to float32 rounding (3e-7 apart), delta-parallel-ckpt's bit for bit.
+  const same = loss(five);
+  assert.deepEqual(labels(same), ['full', 'delta-serial', 'delta-parallel', 'delta-serial-ckpt (= delta-serial)', 'delta-parallel-ckpt (= delta-parallel)']);
+  assert.deepEqual((same.config.options!.plugins!.subtitle as { text: string[] }).text, [
+    'delta-serial-ckpt: same losses as delta-serial', 'delta-parallel-ckpt: same losses as delta-parallel', '(checkpointing recomputes; it does not change the maths)',
+  ]);
+  // Losses that differ are lines of their own, with nothing said.
+  const apart = loss(editRun(five, (rows) => {
+    const ckpt = rows.find((r) => (r['config'] as { mode: string }).mode === 'delta-serial-ckpt')! as { loss: number[] };
+    ckpt.loss = ckpt.loss.map((x) => x * 1.01);
+  }));
+  assert.deepEqual(labels(apart).slice(3), ['delta-serial-ckpt', 'delta-parallel-ckpt (= delta-parallel)']);
+  assert.deepEqual((apart.config.options!.plugins!.subtitle as { text: string[] }).text, ['delta-parallel-ckpt: same losses as delta-parallel', '(checkpointing recomputes; it does not change the maths)']);
 });
 
 test('memory against step time: one chart per matched group, one point per mode, in the page and as a PNG', async () => {

@@ -1,9 +1,10 @@
 // `mobius-bench run` (and its --dry-run) and `mobius-bench list`.
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { writeReports } from '../report/write-reports.ts';
 import { DOES_NOT_FIT } from '../results/does-not-fit.ts';
 import { checkClaims, type ClaimCheck } from '../results/analysis.ts';
+import { claimVerdict, groupLines } from '../results/claim-summary.ts';
 import { readResults } from '../results/jsonl.ts';
 import { readRunRecord } from '../results/run-record.ts';
 import { doneCellIds, resumeOptions } from '../runner/resume.ts';
@@ -42,11 +43,12 @@ async function followCommand(opts: RunOptions & { nodes: NodeSpan }): Promise<nu
   return summary.interrupted ? 130 : summary.failed > 0 ? 1 : 0;
 }
 
-/** The suite's claims on the run's cells, one line each: the verdict and each group's ratios. */
-function claimLines(checks: ClaimCheck[]): string[] {
-  return checks.map((c) => {
-    const groups = c.comparisons.map((g) => `${g.group.label}: memory ×${g.memoryRatio.toFixed(3)}, time ×${g.timeRatio.toFixed(3)}${g.timeInconclusive ? ' (95 % interval straddles the limit)' : ''}`);
-    return `claim ${c.label}: ${c.status}${groups.length ? ` — ${groups.join('; ')}` : ''}`;
+/** The suite's claims on the run's cells, a line each (its verdict and the group that decides it); verbose: each group's line under it. */
+export function claimLines(checks: ClaimCheck[], verbose = false): string[] {
+  return checks.flatMap((c) => {
+    const groups = c.comparisons.length + c.skippedGroups.length;
+    const hint = !verbose && groups > 1 ? ' (--verbose: every group)' : '';
+    return [`claim ${c.label}: ${claimVerdict(c)}${hint}`, ...(verbose ? groupLines(c).map((l) => `  ${l}`) : [])];
   });
 }
 
@@ -65,7 +67,7 @@ async function cellsToRun(opts: RunOptions): Promise<Cell[]> {
   return selected.filter((c) => !done.has(c.id));
 }
 
-export async function runCommand(opts: RunOptions & { dryRun?: boolean; strictClaims?: boolean }): Promise<number> {
+export async function runCommand(opts: RunOptions & { dryRun?: boolean; strictClaims?: boolean; verbose?: boolean }): Promise<number> {
   if (opts.dryRun) {
     const cells = await cellsToRun(opts);
     console.log(opts.json ? JSON.stringify(cells.map((c) => ({ id: c.id, config: c.config })), null, 2) : formatCells(cells));
@@ -82,9 +84,10 @@ export async function runCommand(opts: RunOptions & { dryRun?: boolean; strictCl
   const summary = await untilInterrupted((signal) => runSuite({ ...opts, signal }));
   // The results are on disk already; a report that fails loses nothing.
   let reportError: string | null = null;
+  let report: string | null = null;
   if (summary.ran + summary.alreadyDone > 0) {
     try {
-      await writeReports(summary.out);
+      report = (await writeReports(summary.out)).find((f) => basename(f) === 'report.html') ?? null;
     } catch (err) {
       reportError = `the reports were not written: ${(err as Error).message} (retry: ${commandToType(`report ${summary.out}`)})`;
     }
@@ -97,8 +100,8 @@ export async function runCommand(opts: RunOptions & { dryRun?: boolean; strictCl
   } else {
     const skipped = (summary.alreadyDone ? `, ${summary.alreadyDone} already done` : '') + (summary.skippedUnfit ? `, ${summary.skippedUnfit} skipped as unfit (run.json)` : '');
     const unfit = summary.doesNotFit ? `, ${summary.doesNotFit} ${DOES_NOT_FIT} (out of memory)` : '';
-    console.error(`${summary.ok} ok${unfit}, ${summary.failed} failed of ${summary.selected} cells${skipped}${summary.interrupted ? ' — interrupted' : ''}; results in ${summary.out}`);
-    for (const line of claimLines(claims)) console.error(line);
+    console.error(`${summary.ok} ok${unfit}, ${summary.failed} failed of ${summary.selected} cells${skipped}${summary.interrupted ? ' — interrupted' : ''}; ${report ? `report: ${report}` : `results in ${summary.out}`}`);
+    for (const line of claimLines(claims, opts.verbose)) console.error(line);
     // The run folder remembers its filter, shard, backend and step counts; only the interpreter is this invocation's.
     if (summary.interrupted) console.error(`resume with: ${commandToType(`run ${opts.suiteFile} --resume ${summary.out}${opts.python ? ` --python ${opts.python}` : ''}`)}`);
   }

@@ -11,9 +11,9 @@ import { shapeLabel } from '../protocol/labels.ts';
 import { trackedMemory } from '../protocol/worker-outcome.ts';
 import { scalingChartLabel, scalingRows, scalingSeriesLabel } from '../results/scaling.ts';
 import { MB } from '../results/units.ts';
-import type { Mode } from '../train/modes.ts';
-import { formatRatioChange } from './format.ts';
-import type { ReportData } from './report-data.ts';
+import { MODE_SPECS, MODES, type Mode } from '../train/modes.ts';
+import { comparisonTitle, formatRatioChange } from './format.ts';
+import type { ModeComparison, ReportData } from './report-data.ts';
 
 export type ChartSection = 'fig6' | 'pareto' | 'sweep' | 'timeline' | 'loss' | 'scaling';
 
@@ -26,6 +26,8 @@ export interface ChartSpec {
   width: number;
   height: number;
   config: ChartConfiguration;
+  /** Lines under the tooltip of each x label, in the page only (a PNG has no tooltip): Fig. 6's changes per group. */
+  tooltipFooters?: string[][];
 }
 
 const MODE_COLORS: Record<Mode, string> = {
@@ -100,23 +102,35 @@ function shapeOf(r: CellResult): string {
   return shapeLabel(r.config);
 }
 
-/** Fig. 6: memory and time bars for each matched group of one preset and shape; Mobius's changes under each group. */
+/** `−39 % to −36 %`, or one change where every group rounds to it. */
+function changeRange(ratios: number[]): string {
+  const lo = formatRatioChange(Math.min(...ratios));
+  const hi = formatRatioChange(Math.max(...ratios));
+  return lo === hi ? lo : `${lo} to ${hi}`;
+}
+
+/**
+ * Fig. 6: memory and time bars for each matched group of one preset and
+ * shape. The axis says only the group (`b1 a2`): Mobius's changes, three
+ * rotated lines under each bar group before, are a subtitle line per
+ * comparison (their range over the groups) and, per group, the tooltip.
+ */
 function fig6Charts(data: ReportData): ChartSpec[] {
   const specs: ChartSpec[] = [];
   // A group with no cell that succeeded would draw empty axes.
   const drawn = data.groups.filter((g) => Object.values(g.cells).some((r) => r?.status === 'ok'));
   const shapes = byKey(drawn, (g) => shapeOf(Object.values(g.cells)[0]!));
   for (const [shape, groups] of shapes) {
+    const labels = groups.map((g) => {
+      const c = Object.values(g.cells)[0]!.config;
+      return `b${c.batch} a${c.accum}`;
+    });
+    const comparisons = data.comparisons.filter((x) => groups.includes(x.group));
+    const pairs = [...new Set(comparisons.map(comparisonTitle))];
     for (const metric of ['memory', 'time'] as const) {
-      const labels = groups.map((g) => {
-        const c = Object.values(g.cells)[0]!.config;
-        const lines = [`b${c.batch} a${c.accum}`];
-        for (const cmp of data.comparisons.filter((x) => x.group === g)) {
-          const ratio = metric === 'memory' ? cmp.memoryRatio : cmp.time?.ratio ?? cmp.timeRatio;
-          lines.push(`vs ${cmp.baselineMode.replace(/^delta-/, '')} ${formatRatioChange(ratio)}`);
-        }
-        return lines;
-      });
+      const ratioOf = (cmp: ModeComparison) => (metric === 'memory' ? cmp.memoryRatio : cmp.time?.ratio ?? cmp.timeRatio);
+      const subtitle = pairs.map((pair) => `${pair}: ${changeRange(comparisons.filter((x) => comparisonTitle(x) === pair).map(ratioOf))}`);
+      const tooltipFooters = groups.map((g) => comparisons.filter((x) => x.group === g).map((x) => `${comparisonTitle(x)}: ${formatRatioChange(ratioOf(x))}`));
       const datasets: ChartDataset<'bar'>[] = data.modes.map((mode) => ({
         label: mode,
         data: groups.map((g) => (metric === 'memory' ? memoryValue(g.cells[mode], data) : timeValue(g.cells[mode]))) as number[],
@@ -124,18 +138,16 @@ function fig6Charts(data: ReportData): ChartSpec[] {
         borderColor: MODE_COLORS[mode],
       }));
       const title = `${shape}: ${metric === 'memory' ? 'peak memory per step' : 'median step time'} (Fig. 6)`;
-      const candidates = [...new Set(data.comparisons.map((c) => c.candidateMode))].join(', ') || 'Mobius';
+      const options = baseOptions(title, axis('batch, accum', { ticks: { font: { family: FONT_FAMILY }, maxRotation: 0, autoSkip: false } }), axis(metric === 'memory' ? memoryAxisTitle(data) : 'step time (ms)', { beginAtZero: true }));
+      if (subtitle.length) options!.plugins!.subtitle = { display: true, text: subtitle, font: { family: FONT_FAMILY, size: 12 }, color: '#444', padding: { bottom: 6 } };
       specs.push({
         id: safeId(`fig6-${metric}-${shape}`),
         section: 'fig6',
         title,
-        width: Math.max(420, 110 * groups.length + 120),
-        height: 360,
-        config: {
-          type: 'bar',
-          data: { labels, datasets },
-          options: baseOptions(title, axis(`batch, accum — change of ${candidates}`), axis(metric === 'memory' ? memoryAxisTitle(data) : 'step time (ms)', { beginAtZero: true })),
-        },
+        width: Math.max(420, 90 * groups.length + 120),
+        height: 340 + 16 * subtitle.length,
+        config: { type: 'bar', data: { labels, datasets }, options },
+        tooltipFooters,
       });
     }
   }
@@ -271,31 +283,73 @@ function timelineCharts(data: ReportData): ChartSpec[] {
   return specs;
 }
 
-/** Loss per measured step, one chart per matched group, one line per mode. */
+/** The mode a checkpointed mode recomputes: the same network training the same weights, without checkpointing. */
+function uncheckpointed(mode: Mode): Mode | null {
+  const spec = MODE_SPECS[mode];
+  if (!spec.checkpointed) return null;
+  return MODES.find((m) => !MODE_SPECS[m].checkpointed && MODE_SPECS[m].network === spec.network && MODE_SPECS[m].trainable.join() === spec.trainable.join()) ?? null;
+}
+
+/**
+ * Recomputing a layer runs the same kernels on the same inputs: the losses
+ * agree to float32 rounding (a few 1e-7 apart on wasm), so "the same" allows
+ * that and no more.
+ */
+const SAME_LOSS = 1e-5;
+
+function sameLosses(a: ReadonlyArray<number | null>, b: ReadonlyArray<number | null>): boolean {
+  return a.length === b.length && a.every((x, i) => {
+    const y = b[i]!;
+    return x == null || y == null ? x === y : Math.abs(x - y) <= SAME_LOSS * Math.max(1, Math.abs(y));
+  });
+}
+
+/**
+ * Loss per measured step, one chart per matched group, one line per mode. A
+ * checkpointed mode whose losses are its twin's would hide under it: it is
+ * drawn as a wide band around its twin's line, its legend entry says
+ * `= twin`, and the subtitle why.
+ */
 function lossCharts(data: ReportData): ChartSpec[] {
   const specs: ChartSpec[] = [];
   for (const g of data.groups) {
-    const datasets: ChartDataset<'line'>[] = data.modes
-      .flatMap((mode) => {
-        const cell = g.cells[mode];
-        return cell?.status === 'ok' && cell.loss.length > 0 ? [{ mode, loss: cell.loss }] : [];
-      })
-      .map(({ mode, loss }) => ({
-        label: mode,
+    const losses = new Map<Mode, ReadonlyArray<number | null>>();
+    for (const mode of data.modes) {
+      const cell = g.cells[mode];
+      if (cell?.status === 'ok' && cell.loss.length > 0) losses.set(mode, cell.loss);
+    }
+    if (losses.size === 0) continue;
+    const twins = new Map<Mode, Mode>();
+    for (const [mode, loss] of losses) {
+      const twin = uncheckpointed(mode);
+      const twinLoss = twin && losses.get(twin);
+      if (twin && twinLoss && sameLosses(loss, twinLoss)) twins.set(mode, twin);
+    }
+    const datasets: ChartDataset<'line'>[] = [...losses].map(([mode, loss]) => {
+      const twin = twins.get(mode);
+      return {
+        label: twin ? `${mode} (= ${twin})` : mode,
         data: loss.map((y, i) => ({ x: i + 1, y })),
         borderColor: MODE_COLORS[mode],
         backgroundColor: MODE_COLORS[mode],
-        pointRadius: 3,
-      }));
-    if (datasets.length === 0) continue;
+        pointRadius: twin ? 0 : 3,
+        // A wide pale band under the line it equals (not `order`, which would also reorder the legend).
+        ...(twin ? { borderColor: `${MODE_COLORS[mode]}80`, borderWidth: 8 } : {}),
+      };
+    });
     const title = `${g.label}: loss`;
+    const subtitle = [...twins].map(([mode, twin]) => `${mode}: same losses as ${twin}`);
+    if (subtitle.length) subtitle.push('(checkpointing recomputes; it does not change the maths)');
+    const options = baseOptions(title, axis('measured step', { type: 'linear', ticks: { stepSize: 1, precision: 0 } }), axis('loss (ε-MSE)'), true);
+    if (subtitle.length) options!.plugins!.subtitle = { display: true, text: subtitle, font: { family: FONT_FAMILY, size: 11 }, color: '#444', padding: { bottom: 4 } };
     specs.push({
       id: safeId(`loss-${g.label}`),
       section: 'loss',
       title,
       width: 370,
-      height: 250,
-      config: { type: 'line', data: { datasets }, options: baseOptions(title, axis('measured step', { type: 'linear', ticks: { stepSize: 1, precision: 0 } }), axis('loss (ε-MSE)')) },
+      // The subtitle's lines and the longer legend's extra row.
+      height: 250 + (subtitle.length ? 14 * subtitle.length + 40 : 0),
+      config: { type: 'line', data: { datasets }, options },
     });
   }
   return specs;

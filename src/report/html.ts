@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLED, bundleFolder } from '../backend/runtime-files.ts';
+import { claimVerdict, groupLines, INCONCLUSIVE_REASON } from '../results/claim-summary.ts';
 import { doesNotFitText, reasonText } from '../results/does-not-fit.ts';
 import { formatDuration, formatMs, formatNumber, formatRatio } from '../results/units.ts';
 import { MODE_SPECS } from '../train/modes.ts';
@@ -95,20 +96,24 @@ function worst(values: number[]): number | null {
   return values.length ? Math.max(...values) : null;
 }
 
+/** A claim's status; an inconclusive one says why, as `run` does. */
+function claimStatus(c: ReportData['claims'][number]): string {
+  const reason = c.status === 'inconclusive' ? `<div class="reason">${esc(INCONCLUSIVE_REASON)}</div>` : '';
+  return `<td class="status-${esc(c.status)}">${esc(c.status)}${reason}</td>`;
+}
+
 function claimsSection(data: ReportData): string {
   if (data.claims.length === 0) return `<p class="muted">The suite makes no claims.</p>`;
-  const mark = (ok: boolean | null) => (ok == null ? '' : ok ? ' ✓' : ' ✗');
   const rows = data.claims.map((c) => {
-    const detail = c.comparisons.map((x) =>
-      `<li>${esc(x.group.label)}: memory ${esc(formatRatio(x.memoryRatio))}${mark(x.memoryOk)} (${esc(memoryMetricName(x))}), time ${esc(formatRatio(x.timeRatio))}${mark(x.timeOk)}</li>`);
-    for (const g of c.skippedGroups) detail.push(`<li>${esc(g)}: not evaluated (a cell is missing or failed)</li>`);
-    return `<tr>${td(c.label)}${td(`${c.claim.compare[0]} / ${c.claim.compare[1]}`)}<td class="status-${esc(c.status)}">${esc(c.status)}</td>`
+    // Folded: the claim in run's one line (the group that decides it); open: every group's line.
+    const detail = groupLines(c).map((line) => `<li>${esc(line)}</li>`);
+    return `<tr>${td(c.label)}${td(`${c.claim.compare[0]} / ${c.claim.compare[1]}`)}${claimStatus(c)}`
       + `${td(c.claim.memory ? `≤ ${c.claim.memory.atMost}` : '–')}${td(c.claim.memory ? formatRatio(worst(c.comparisons.map((x) => x.memoryRatio))) : '–')}`
       + `${td(c.claim.time ? `≤ ${c.claim.time.atMost}` : '–')}${td(c.claim.time ? formatRatio(worst(c.comparisons.map((x) => x.timeRatio))) : '–')}`
-      + `<td><details><summary>${esc(`${c.comparisons.length} group${c.comparisons.length === 1 ? '' : 's'}${c.skippedGroups.length ? `, ${c.skippedGroups.length} not evaluated` : ''}`)}</summary><ul>${detail.join('')}</ul></details></td></tr>`;
+      + `<td class="claim-groups"><details><summary>${esc(claimVerdict(c))}</summary><ul>${detail.join('')}</ul></details></td></tr>`;
   });
   return table(['claim', 'candidate / baseline', 'status', 'memory limit', 'worst memory ratio', 'time limit', 'worst time ratio', 'groups'], rows)
-    + `<p class="muted">A claim passes when every matched group with both cells measured meets it; a group with a failed or missing cell is not evaluated, and a claim with no group evaluated does not pass.</p>`;
+    + `<p class="muted">A claim passes when every matched group with both cells measured meets it; a group with a failed or missing cell is not evaluated, and a claim with no group evaluated does not pass. A time ratio over its limit whose 95 % interval (bootstrap over the measured steps) reaches below the limit is inconclusive: too few steps to tell.</p>`;
 }
 
 function comparisonTables(data: ReportData): string {
@@ -193,14 +198,25 @@ const CELL_COLUMNS: Array<[CsvColumn, string]> = [
   ['gpu_process_peak_mib', 'GPU process peak (MiB)'], ['gpu_device_peak_mib', 'GPU device peak (MiB)'], ['params_trainable', 'trainable params'], ['loss_final', 'final loss'],
 ];
 
+/**
+ * Every cell, one row each. A column that holds one value in every row
+ * (the frames, the steps, `ok` where nothing failed) says it once in a line
+ * above instead, so that the table fits the page; the wrapper scrolls only
+ * a run that varies more columns than a page is wide.
+ */
 function cellsTable(data: ReportData): string {
   const digits: Partial<Record<CsvColumn, number>> = { step_ms_median: 1, step_ms_p95: 1, step_ms_mad: 1, samples_per_s: 3, tensor_start_mb: 1, tensor_peak_mb: 1, tensor_peak_planned_mb: 1, mfu: 3, hfu: 3, rss_peak_mb: 1, loss_final: 4 };
   const gpu = data.cells.some((c) => c.result.gpu != null);
   const planned = data.cells.some((c) => c.planned != null);
   const utilisation = data.cells.some((c) => c.result.status === 'ok' && c.result.efficiency?.mfu != null);
-  const columns = CELL_COLUMNS.filter(([col]) => (gpu || !col.startsWith('gpu_')) && (planned || col !== 'tensor_peak_planned_mb') && (utilisation || (col !== 'mfu' && col !== 'hfu')));
-  const rows = data.cells.map((cell) => {
-    const rec = csvRecord(cell);
+  const shown = CELL_COLUMNS.filter(([col]) => (gpu || !col.startsWith('gpu_')) && (planned || col !== 'tensor_peak_planned_mb') && (utilisation || (col !== 'mfu' && col !== 'hfu')));
+  const records = data.cells.map((cell) => csvRecord(cell));
+  const text = (col: CsvColumn, v: unknown) => (typeof v === 'number' || v == null ? formatNumber(v as number | null, digits[col] ?? 0) : String(v));
+  const constant = ([col]: [CsvColumn, string]) => col !== 'id' && records.length > 1 && records.every((r) => r[col] === records[0]![col]) && records[0]![col] != null;
+  const columns = shown.filter((c) => !constant(c));
+  const same = shown.filter(constant).map(([col, header]) => `${header} ${text(col, records[0]![col])}`);
+  const rows = data.cells.map((cell, i) => {
+    const rec = records[i]!;
     const tds = columns.map(([col]) => {
       const v = rec[col];
       if (col === 'status') return `<td class="status-${esc(v)}">${esc(v)}</td>`;
@@ -210,7 +226,8 @@ function cellsTable(data: ReportData): string {
     });
     return `<tr title="${esc(cell.result.label)}">${tds.join('')}</tr>`;
   });
-  return table(columns.map(([, h]) => h), rows, { id: 'cells-table', cls: 'sortable' });
+  return (same.length ? `<p id="cells-same">${esc(`The same in every cell: ${same.join(' · ')}.`)}</p>` : '')
+    + table(columns.map(([, h]) => h), rows, { id: 'cells-table', cls: 'sortable' });
 }
 
 /** The sampler's notes per cell (an unmatched pid, a failing nvidia-smi). */
@@ -228,7 +245,7 @@ function duration(data: ReportData): string | null {
 
 export function toHtml(data: ReportData): string {
   const specs = buildCharts(data);
-  const chartData = scriptJson(specs.map((s) => ({ id: s.id, config: s.config })));
+  const chartData = scriptJson(specs.map((s) => ({ id: s.id, config: s.config, ...(s.tooltipFooters ? { tooltipFooters: s.tooltipFooters } : {}) })));
   const lib = chartJs();
   const pageScript = pageAsset('report.js');
   const name = suiteName(data);

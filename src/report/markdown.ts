@@ -5,6 +5,7 @@
 // the planner skipped.
 import { doesNotFitText, reasonText } from '../results/does-not-fit.ts';
 import type { ClaimCheck } from '../results/analysis.ts';
+import { claimVerdict, groupVerdict, memoryFigure, timeFigure } from '../results/claim-summary.ts';
 import { mdCode, mdTable, mdText } from '../results/markdown.ts';
 import { formatChange, formatMs, formatRatio, MB } from '../results/units.ts';
 import { textExporter } from './exporter.ts';
@@ -19,6 +20,20 @@ const STATUS_MARK: Record<ClaimCheck['status'], string> = { pass: '✅ pass', fa
 function worst(values: Array<number | null>): number | null {
   const xs = values.filter((v): v is number => v != null);
   return xs.length ? Math.max(...xs) : null;
+}
+
+const GROUP_MARK: Record<ReturnType<typeof groupVerdict>, string> = { pass: '✅ pass', fail: '❌ fail', inconclusive: '🟡 inconclusive' };
+
+/** Under the table, each claim in a line (the group that decides it) and, folded, every group's verdict and ratios. */
+function claimDetails(c: ClaimCheck): string[] {
+  const lines = [`**${mdText(c.label)}**: ${mdText(claimVerdict(c))}`, ''];
+  if (c.comparisons.length + c.skippedGroups.length < 2) return lines;
+  const rows = [
+    ...c.comparisons.map((g) => [mdText(g.group.label), GROUP_MARK[groupVerdict(g)], mdText(memoryFigure(g, c.claim)), mdText(timeFigure(g, c.claim))]),
+    ...c.skippedGroups.map((label) => [mdText(label), STATUS_MARK['not-evaluated'], 'a cell is missing or failed', '–']),
+  ];
+  // A blank line after <summary>: GitHub renders the table inside only then.
+  return [...lines, `<details><summary>each group (${rows.length})</summary>`, '', mdTable(['group', 'verdict', 'memory ratio', 'time ratio'], rows), '', '</details>', ''];
 }
 
 function claimsSection(data: ReportData): string[] {
@@ -39,6 +54,7 @@ function claimsSection(data: ReportData): string[] {
     '',
     mdTable(['claim', 'status', 'memory limit', 'worst memory ratio', 'time limit', 'worst time ratio', 'groups'], rows),
     '',
+    ...data.claims.flatMap(claimDetails),
   ];
 }
 

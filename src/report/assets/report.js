@@ -6,6 +6,14 @@
     var canvas = document.getElementById('chart-' + i);
     if (!canvas) return;
     var options = Object.assign({}, spec.config.options, { responsive: true, maintainAspectRatio: false, animation: false });
+    // Chart definitions are data only: the tooltip's per-label lines (Fig. 6's changes) come as data and are wired here.
+    if (spec.tooltipFooters) {
+      var footers = spec.tooltipFooters;
+      var tooltip = Object.assign({}, (options.plugins || {}).tooltip, {
+        callbacks: { footer: function (items) { return items.length ? footers[items[0].dataIndex] || [] : []; } },
+      });
+      options.plugins = Object.assign({}, options.plugins, { tooltip: tooltip });
+    }
     new Chart(canvas, Object.assign({}, spec.config, { options: options }));
     drawn++;
   });
