@@ -55,7 +55,7 @@ def requested_bytes(message: str) -> int | None:
 
 
 class ProcessStatus:
-    """Reads VmSize/VmRSS from /proc/self/status into a buffer made beforehand: when the
+    """Reads VmSize/VmPeak/VmRSS from /proc/self/status into a buffer made beforehand: when the
     cell has just run out of memory, opening and reading a file anew may fail as well."""
 
     def __init__(self) -> None:
@@ -90,8 +90,10 @@ class MemoryCap:
     """The cap a cell runs under (None: the whole device), and what counts against it."""
     device: torch.device
     cap_bytes: int | None
-    # CPU: the address space mapped when the cap was set (torch, Python, thread stacks).
+    # CPU: the address space mapped when the cap was set (torch, Python, thread stacks),
+    # and the most the process had mapped by then.
     mapped_at_start: int = 0
+    peak_at_start: int = 0
     status: ProcessStatus = field(default_factory=ProcessStatus)
 
     def allocated_bytes(self) -> int | None:
@@ -100,7 +102,12 @@ class MemoryCap:
         if self.device.type == "cuda":
             return int(torch.cuda.memory_allocated(self.device))
         if self.cap_bytes is not None:
-            size = self.status.bytes_of("VmSize")
+            # By the time the error is reported the stack has unwound and freed what the
+            # failed step held: the peak since the cap was set is what it held when it
+            # failed. The kernel keeps one peak for the process's life, so it tells only
+            # once it has passed the peak from before the cap; until then, what is mapped now.
+            peak = self.status.bytes_of("VmPeak")
+            size = peak if peak is not None and peak > self.peak_at_start else self.status.bytes_of("VmSize")
             return None if size is None else max(0, size - self.mapped_at_start)
         return self.status.bytes_of("VmRSS")
 
@@ -147,9 +154,10 @@ def apply_memory_cap(device: torch.device, cap_bytes: int | None) -> MemoryCap:
     torch.ones(256, 256).matmul(torch.ones(256, 256))
     status = ProcessStatus()
     mapped = status.bytes_of("VmSize")
-    if mapped is None:
+    peak = status.bytes_of("VmPeak")
+    if mapped is None or peak is None:
         raise UserError("--memory-cap on the CPU reads /proc/self/status, which this platform does not have")
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = mapped + cap_bytes if hard == resource.RLIM_INFINITY else min(hard, mapped + cap_bytes)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    return MemoryCap(device, cap_bytes, mapped, status)
+    return MemoryCap(device, cap_bytes, mapped, peak, status)
