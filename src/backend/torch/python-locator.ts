@@ -88,6 +88,6 @@ export async function locateTorchPython(explicit?: string, env: NodeJS.ProcessEn
 /** Refuses a device the interpreter cannot give, before any cell starts. */
 export function requireTorchDevice(python: TorchPython, device: string): void {
   if (device === 'cuda' && !python.env.cudaAvailable) {
-    throw new UserError(`device 'cuda': torch ${python.env.torch} at ${python.executable} sees no CUDA device; install a CUDA build of torch on a machine with an NVIDIA GPU, or run the cells on the CPU with \`run … --device cpu\` (CPU figures: slow, and no GPU memory)`);
+    throw new UserError(`device 'cuda': torch ${python.env.torch} at ${python.executable} sees no CUDA device; install a CUDA build of torch on a machine with an NVIDIA GPU, or add --device cpu to the run command to run the cells on the CPU (CPU figures: slow, and no GPU memory)`);
   }
 }
