@@ -85,6 +85,13 @@ test('a cell in two shards is an error naming it', () => {
   assert.throws(() => mergeRuns(shards, join(tmp(), 'm')), (err: Error) => err instanceof UserError && /cell cf1c15a271ea \(small full b1 a1 8f 96px\) is in .*shard-1 and in .*shard-2/.test(err.message));
 });
 
+test('a shard whose last line was cut off is refused, with the command that finishes it', () => {
+  const shards = fakeShards(2);
+  writeFileSync(join(shards[1]!, 'results.jsonl'), `${readFileSync(join(shards[1]!, 'results.jsonl'), 'utf8')}{"id": "cut`);
+  assert.throws(() => mergeRuns(shards, join(tmp(), 'm')), (err: Error) => err instanceof UserError
+    && err.message.includes(`a cut-off last line; finish that shard first (mobius-bench run ${readRunRecord(FIXTURE).suite.path} --resume ${shards[1]})`));
+});
+
 test('conflicting parts are errors: the same shard twice, another split, another suite, other settings, an existing output', () => {
   const out = () => join(tmp(), 'm');
   const twice = fakeShards(2, (k, rec, cells) => {

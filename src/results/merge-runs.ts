@@ -26,7 +26,7 @@ function readPart(dir: string): Part {
   const file = join(dir, 'results.jsonl');
   const read = existsSync(file) ? readResults(file) : { results: [], lines: [], truncatedLine: null };
   if (read.truncatedLine != null) {
-    throw new UserError(`${file}:${read.truncatedLine}: a cut-off last line; finish that shard first (${commandToType(`run <suite> --resume ${dir}`)})`);
+    throw new UserError(`${file}:${read.truncatedLine}: a cut-off last line; finish that shard first (${commandToType(`run ${record.suite.path} --resume ${dir}`)})`);
   }
   return { dir, record, results: read.results, lines: read.lines, shard: record.shard ? parseShard(record.shard) : null };
 }
