@@ -2,9 +2,9 @@
 // smallest honest form — the small net (three levels of 64/128/128 channels,
 // attention in the first two, as SD's UNet has it in all but the last),
 // batch 1, every mode, on the wasm backend, with the paper's claims and the
-// checkpointing ones. 5 measured steps: with 3, the time claim's 95 % interval
-// straddles its limit more often than not. suites/cpu-full.ts is the whole
-// sweep (both nets, batch {1, 2} × accum {1, 2}).
+// checkpointing ones. 5 measured steps: with cpu-full's 3, the time claim came
+// out inconclusive here (its 95 % interval straddled the limit). suites/cpu-full.ts
+// is the whole sweep (both nets, batch {1, 2} × accum {1, 2}).
 import { defineSuite } from 'mobius-bench';
 
 export default defineSuite({
