@@ -196,7 +196,7 @@ export function deviceOverrideNote(suite: Suite, cells: Cell[], device: TorchDev
   const moved = `--device ${device}: the torch cells run on ${device === 'auto' ? 'CUDA where torch sees a GPU, else the CPU' : device === 'cpu' ? 'the CPU' : 'the GPU'} instead of the suite's device (${suite.device})`;
   const meaning = device === 'cpu'
     ? 'step times are the CPU\'s and memory is the worker\'s RSS (no GPU memory, no MFU)'
-    : 'step times and memory are the GPU\'s';
+    : device === 'cuda' ? 'step times and memory are the GPU\'s' : 'step times and memory are those of the device torch picks';
   return `${moved}: ${meaning}; the device is part of each cell, so these cells compare only with runs on the same device`;
 }
 
