@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { locateTorchPython } from '../src/backend/torch/python-locator.ts';
+import { torchPython as sharedTorchPython } from './torch-python.ts';
 import { toHtml } from '../src/report/html.ts';
 import { loadReportData } from '../src/report/report-data.ts';
 import { readResults } from '../src/results/jsonl.ts';
@@ -58,7 +58,7 @@ test('report from the bundle writes the page the sources write: Chart.js, the pa
   assert.equal(readFileSync(join(work, 'cpu-report', 'report.html'), 'utf8'), toHtml(loadReportData(run)));
 });
 
-const torchPython = await locateTorchPython().catch((err: Error) => err);
+const torchPython = await sharedTorchPython();
 const torchMissing = torchSkip(torchPython instanceof Error ? `no Python with torch: ${torchPython.message}` : false, 'the bundle\'s torch cell');
 
 test('the bundle runs a torch cell through the Python package it carries', { skip: torchMissing }, () => {

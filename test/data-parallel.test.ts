@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { locateTorchPython } from '../src/backend/torch/python-locator.ts';
+import { torchPython } from './torch-python.ts';
 import { planTorchCell } from '../src/plan/torch/plan-torch-cell.ts';
 import { isAlive } from '../src/runner/process-tree.ts';
 import { nodeSpan } from '../src/runner/nodes.ts';
@@ -23,7 +23,7 @@ import { torchSkip } from './torch-required.ts';
 
 const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
 const FIXTURE_MODULES = fileURLToPath(new URL('./fixtures/python', import.meta.url));
-const python = await locateTorchPython().catch((err: Error) => err);
+const python = await torchPython();
 const skip = torchSkip(python instanceof Error ? `no Python with torch: ${python.message}` : false, 'data-parallel runs');
 
 // One mode of the suite (1 and 2 ranks): that every mode's buckets hold its trained

@@ -12,7 +12,9 @@ import { initMetaBackend } from '../src/backend/tfjs/meta/init.ts';
 import { PRESETS } from '../src/model/config.ts';
 import { SerialUNet } from '../src/model/serial-unet.ts';
 import { makeBatch } from '../src/train/synthetic-data.ts';
+import { parseDevice } from '../src/plan/devices.ts';
 import { planInChild } from '../src/plan/plan-in-child.ts';
+import { Planner } from '../src/plan/planner.ts';
 import { selectCells } from '../src/suite/select.ts';
 import { analyticForwardFlops } from './analytic-flops.ts';
 import { tempDir } from './temp-dir.ts';
@@ -145,7 +147,6 @@ test('a long accumulation is planned from two short ones: the same peak and FLOP
 });
 
 test('a device of zero or negative size is refused', async () => {
-  const { parseDevice } = await import('../src/plan/devices.ts');
   assert.throws(() => parseDevice('0gib'), /--device '0gib'.*N > 0/);
   assert.equal(parseDevice('0.5gib').bytes, 0.5 * 1024 ** 3);
 });
@@ -160,4 +161,16 @@ test('planInChild keeps the plans it made: the same cells again give equal plans
   // Another device is another plan (its `fits`), not a kept one.
   const tiny = await planInChild(selected.slice(0, 1), '0.0001gib');
   assert.deepEqual([again[1]!.fits, tiny[0]!.fits], [true, false]);
+});
+
+test('planInChild plans torch cells in its own process, beside the TensorFlow.js cells it sends to the child, in the order asked', async () => {
+  const { selected: wasm } = await selectCells({ suiteFile: 'test/fixtures/suites/two-cell.ts' });
+  const { selected: torch } = await selectCells({ suiteFile: 'suites/torch-smoke.ts', filter: 'mode=delta-serial|delta-parallel' });
+  const mixed = [torch[0]!, wasm[0]!, torch[1]!, wasm[1]!];
+  const plans = await planInChild(mixed, '80gib');
+  assert.deepEqual(plans.map((p) => [p.id, p.framework]), mixed.map((c) => [c.id, c.config.backend === 'torch' ? 'pytorch' : 'tensorflow.js']));
+  const here = await (await Planner.create()).plan(torch[1]!, parseDevice('80gib'));
+  assert.deepEqual({ ...plans[2], planMs: 0 }, { ...here, planMs: 0 });
+  // A device torch cannot be planned for is the same one-line error as the child's.
+  await assert.rejects(planInChild(torch.slice(0, 1), 'tpu'), /--device 'tpu'/);
 });

@@ -8,11 +8,11 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { locateTorchPython } from '../src/backend/torch/python-locator.ts';
+import { torchPython } from './torch-python.ts';
 import { torchSkip } from './torch-required.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const python = await locateTorchPython().catch((err: Error) => err);
+const python = await torchPython();
 const skip = torchSkip(python instanceof Error ? `no Python with torch: ${python.message}` : false, 'pyright on python/');
 
 test('pyright finds no type error in the worker and its checks', { skip }, () => {

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { locateTorchPython, torchWorkerEnv } from '../src/backend/torch/python-locator.ts';
+import { torchWorkerEnv } from '../src/backend/torch/python-locator.ts';
+import { torchPython } from './torch-python.ts';
 import { TORCH_REQUIRED, torchSkip } from './torch-required.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const python = await locateTorchPython().catch((err: Error) => err);
+const python = await torchPython();
 const hasPytest = !(python instanceof Error) && spawnSync(python.executable, ['-m', 'pytest', '--version'], { encoding: 'utf8' }).status === 0;
 const skip = torchSkip(python instanceof Error ? `no Python with torch: ${python.message}` : !hasPytest ? `${python.executable} has no pytest (Debian: apt-get install python3-pytest)` : false, 'pytest python/tests');
 

@@ -10,7 +10,7 @@ import { appendFileSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { locateTorchPython } from '../src/backend/torch/python-locator.ts';
+import { torchPython as sharedTorchPython } from './torch-python.ts';
 import type { CellResult, OkCell } from '../src/results/cell-result.ts';
 import { readResults } from '../src/results/jsonl.ts';
 import { readRunRecord } from '../src/results/run-record.ts';
@@ -46,7 +46,7 @@ function ok(r: CellResult | undefined): OkCell {
 
 const tmp = () => tempDir('mobius-run-');
 
-const torchPython = await locateTorchPython().catch((err: Error) => err);
+const torchPython = await sharedTorchPython();
 const torchMissing = torchSkip(torchPython instanceof Error ? `no Python with torch: ${torchPython.message}` : false, 'the torch cell through the runner');
 
 // ── end to end: the CLI and the tfjs worker ─────────────────────────────

@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { initBackend } from '../src/backend/tfjs/select.ts';
-import { locateTorchPython, torchWorkerEnv } from '../src/backend/torch/python-locator.ts';
+import { torchWorkerEnv } from '../src/backend/torch/python-locator.ts';
+import { torchPython } from './torch-python.ts';
 import { PRESETS, type UNetConfig } from '../src/model/config.ts';
 import { ParallelUNet } from '../src/model/parallel-unet.ts';
 import { SerialUNet } from '../src/model/serial-unet.ts';
@@ -23,7 +24,7 @@ import { tempDir } from './temp-dir.ts';
 
 quietCpuBackend();
 
-const python = await locateTorchPython().catch((err: Error) => err);
+const python = await torchPython();
 const skip = torchSkip(python instanceof Error ? `no Python with torch: ${python.message}` : false, 'torch parity');
 const dir = tempDir('mobius-torch-parity-');
 

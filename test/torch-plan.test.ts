@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { locateTorchPython, torchWorkerEnv } from '../src/backend/torch/python-locator.ts';
+import { torchWorkerEnv } from '../src/backend/torch/python-locator.ts';
+import { torchPython } from './torch-python.ts';
 import type { Precision } from '../src/backend/run-backends.ts';
 import { PRESETS, type PresetName } from '../src/model/config.ts';
 import { paramsReport } from '../src/model/params-report.ts';
@@ -48,7 +49,7 @@ const label = (c: CellConfig) => `${c.preset} ${c.mode} ${c.precision}${c.frozen
 
 /** Every cell counted by one process (torch's import dominates a count). */
 async function countInPython(): Promise<PythonCount[] | string> {
-  const python = await locateTorchPython().catch((err: Error) => err);
+  const python = await torchPython();
   if (python instanceof Error) return `no Python with torch: ${python.message}`;
   const r = spawnSync(python.executable, ['-m', 'mobius_bench_checks.saved_bytes', JSON.stringify(CELLS.map((c) => torchRunMessage(cellOf(c))))], {
     env: torchWorkerEnv(), encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 26,

@@ -2,11 +2,12 @@
 // where CI requires torch, where it is a failing test that says why.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './temp-dir.ts';
+import { torchPython } from './torch-python.ts';
 
 const HELPER = fileURLToPath(new URL('./torch-required.ts', import.meta.url));
 
@@ -33,4 +34,27 @@ test('without torch a torch test is skipped with its reason; under MOBIUS_REQUIR
   assert.equal(strict.status, 1);
   assert.match(strict.out, /not ok \d+ - the worker: torch is required here \(MOBIUS_REQUIRE_TORCH=1\)/);
   assert.match(strict.out, /no Python with torch: none here/);
+});
+
+test('the tests search for a Python with torch once a run: the first file writes the answer, the others read it', async () => {
+  const saved = { shared: process.env['MOBIUS_TEST_SHARED_DIR'], python: process.env['MOBIUS_PYTHON'] };
+  const shared = tempDir('mobius-test-shared-');
+  process.env['MOBIUS_TEST_SHARED_DIR'] = shared;
+  // An interpreter that is not there: the search fails at once, without importing torch.
+  process.env['MOBIUS_PYTHON'] = join(shared, 'no-python');
+  try {
+    const first = await torchPython();
+    assert.ok(first instanceof Error);
+    assert.match(first.message, /MOBIUS_PYTHON: .*no-python: no such interpreter/);
+    assert.deepEqual(JSON.parse(readFileSync(join(shared, 'torch-python.json'), 'utf8')), { error: first.message });
+    assert.equal(existsSync(join(shared, `torch-python.json.${process.pid}`)), false);
+    // A later file reads the answer on disk instead of searching.
+    writeFileSync(join(shared, 'torch-python.json'), JSON.stringify({ error: 'planted answer' }));
+    assert.deepEqual(await torchPython(), new Error('planted answer'));
+  } finally {
+    for (const [name, value] of [['MOBIUS_TEST_SHARED_DIR', saved.shared], ['MOBIUS_PYTHON', saved.python]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 });

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { locateTorchPython } from '../src/backend/torch/python-locator.ts';
+import { torchPython } from './torch-python.ts';
 import { runCell } from '../src/runner/run-cell.ts';
 import { torchWorkerExecutor } from '../src/runner/torch-executor.ts';
 import { expandSuite } from '../src/suite/expand.ts';
@@ -20,7 +20,7 @@ const BIN = fileURLToPath(new URL('../bin/mobius-bench.js', import.meta.url));
 const FIXTURE_MODULES = fileURLToPath(new URL('./fixtures/python', import.meta.url));
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
 
-const python = await locateTorchPython().catch((err: Error) => err);
+const python = await torchPython();
 const skip = torchSkip(python instanceof Error ? `no Python with torch: ${python.message}` : false, 'torch runs');
 const dir = tempDir('mobius-torch-run-');
 

@@ -3,8 +3,8 @@
 // two; one more made no difference on 2 cores: the files are CPU-bound),
 // reported by spec, then the ten slowest files. Plain JavaScript: it runs before tsx is loaded.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const files = readdirSync('test').filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test', f));
@@ -18,5 +18,12 @@ const args = [
 // Two files at a time on two cores: torch's OpenMP threads in one file's workers would
 // contend with the other file and spin while they wait (pytest alone: 41.6 s of CPU with
 // torch's default threads, 31.8 s with one). torchrun gives its ranks one thread already.
-const env = { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' };
-spawn(process.execPath, args, { stdio: 'inherit', env }).on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// MOBIUS_TEST_SHARED_DIR: what the files work out once for all of them (test/torch-python.ts).
+const shared = mkdtempSync(join(tmpdir(), 'mobius-test-shared-'));
+const env = { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1', MOBIUS_TEST_SHARED_DIR: shared };
+// Ctrl-C reaches the test runner as well: wait for it to end, then remove the folder.
+process.on('SIGINT', () => {});
+spawn(process.execPath, args, { stdio: 'inherit', env }).on('exit', (code, signal) => {
+  rmSync(shared, { recursive: true, force: true });
+  process.exit(code ?? (signal ? 1 : 0));
+});

@@ -1,4 +1,7 @@
-// Plans cells in a child process (see plan-worker.ts) and returns the plans.
+// Plans cells and returns the plans: TensorFlow.js cells in a child process
+// (see plan-worker.ts: the meta backend never enters the caller's process),
+// torch cells here (the PyTorch planner is plain arithmetic: a child would cost
+// a Node start and TensorFlow.js's load, about 1.4 s of CPU, for nothing).
 // A plan depends only on the cell and the device, so a process keeps the plans
 // it made: one that runs several suites (the tests) starts no child for a cell
 // it planned before.
@@ -7,17 +10,24 @@ import { nodeWorkerExecArgv, runtimeFile } from '../backend/runtime-files.ts';
 import { canonicalJson } from '../protocol/canonical-json.ts';
 import type { Cell } from '../protocol/cell-config.ts';
 import { UserError } from '../user-error.ts';
+import { parseDevice } from './devices.ts';
 import type { PlanReply, PlanRequest } from './plan-worker.ts';
-import type { PlannedCell } from './planner.ts';
+import { Planner, type PlannedCell } from './planner.ts';
 
 const made = new Map<string, PlannedCell>();
 
 export async function planInChild(cells: Cell[], device: string): Promise<PlannedCell[]> {
   const key = (cell: Cell) => canonicalJson({ config: cell.config, device });
   const missing = cells.filter((c) => !made.has(key(c)));
-  if (missing.length > 0) {
-    const plans = await planInNewChild(missing, device);
-    missing.forEach((cell, i) => made.set(key(cell), plans[i]!));
+  const [torch, tfjs] = [missing.filter((c) => c.config.backend === 'torch'), missing.filter((c) => c.config.backend !== 'torch')];
+  if (torch.length > 0) {
+    const planner = await Planner.create();
+    const target = parseDevice(device);
+    for (const cell of torch) made.set(key(cell), await planner.plan(cell, target));
+  }
+  if (tfjs.length > 0) {
+    const plans = await planInNewChild(tfjs, device);
+    tfjs.forEach((cell, i) => made.set(key(cell), plans[i]!));
   }
   return cells.map((c) => structuredClone(made.get(key(c))!));
 }
