@@ -54,15 +54,18 @@ test('a torch worker that raises, is killed or hangs becomes a failed cell with 
     module: 'faulty_torch_worker', name: 'faulty torch worker',
     env: { ...process.env, PYTHONPATH: FIXTURE_MODULES, MOBIUS_TEST_FAULT: fault },
   });
-  const raised = await runCell(cell!, faulty('raise'), { timeoutMs: 60_000, sampler: null });
+  // Side by side: the hang's timeout is waited out while the others end.
+  const [raised, killed, hung] = await Promise.all([
+    runCell(cell!, faulty('raise'), { timeoutMs: 60_000, sampler: null }),
+    runCell(cell!, faulty('kill'), { timeoutMs: 60_000, sampler: null }),
+    runCell(cell!, faulty('hang'), { timeoutMs: 4_000, sampler: null }),
+  ]);
   assert.equal(raised.status, 'failed');
   if (raised.status === 'failed') {
     assert.equal(raised.error.reason, 'crashed');
     assert.match(raised.error.stderrTail, /RuntimeError: injected fault/);
   }
-  const killed = await runCell(cell!, faulty('kill'), { timeoutMs: 60_000, sampler: null });
   assert.equal(killed.status === 'failed' && killed.error.reason, 'killed');
-  const hung = await runCell(cell!, faulty('hang'), { timeoutMs: 4_000, sampler: null });
   assert.equal(hung.status === 'failed' && hung.error.reason, 'timeout');
   // The real worker refuses a bad cell with a message, not a crash.
   const bad = await runCell({ ...cell!, config: { ...cell!.config, precision: 'fp16' } }, torchWorkerExecutor(exe), { timeoutMs: 60_000, sampler: null });
