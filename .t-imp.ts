@@ -1,3 +1,0 @@
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-console.log(typeof tf.add);
