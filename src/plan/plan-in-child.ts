@@ -16,6 +16,7 @@ import { Planner, type PlannedCell } from './planner.ts';
 
 const made = new Map<string, PlannedCell>();
 
+/** Plans `cells` for `device`, in their order: TensorFlow.js cells in a child process, torch cells in this one. */
 export async function planInChild(cells: Cell[], device: string): Promise<PlannedCell[]> {
   const key = (cell: Cell) => canonicalJson({ config: cell.config, device });
   const missing = cells.filter((c) => !made.has(key(c)));
