@@ -79,12 +79,14 @@ test('the same seed gives the same loss sequence twice', () => {
 });
 
 for (const mode of ['delta-serial', 'delta-parallel'] as const) {
-  test(`${mode}: the loss falls over 30 steps on one fixed batch`, () => {
+  // 12 steps: the last three average 0.24 (serial) and 0.44 (parallel) of the first three here;
+  // at 30 they were 0.07 and 0.14 — the same fall proven in 18 fewer steps.
+  test(`${mode}: the loss falls over 12 steps on one fixed batch`, () => {
     const trainer = new Trainer(tinyOptions(mode, { learningRate: 2e-3, repeatFirstBatch: true }));
-    const losses = Array.from({ length: 30 }, () => trainer.step().loss);
+    const losses = Array.from({ length: 12 }, () => trainer.step().loss);
     trainer.dispose();
     const first = (losses[0]! + losses[1]! + losses[2]!) / 3;
-    const last = (losses[27]! + losses[28]! + losses[29]!) / 3;
+    const last = (losses[9]! + losses[10]! + losses[11]!) / 3;
     assert.ok(last < 0.8 * first, `${mode}: loss ${first.toFixed(4)} → ${last.toFixed(4)}: ${losses.map((l) => l.toFixed(3)).join(' ')}`);
   });
 }
