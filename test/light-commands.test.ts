@@ -1,7 +1,8 @@
 // Commands that do not train load no TensorFlow.js: `report`, `compare`,
-// `--help` and a torch `plan` start without it (the CLI imports each command
-// when it runs; the torch planner counts its own FLOPs). Checked on the
-// sources, where a module's URL says which package it is.
+// `--help`, `list`, the runner's own process and a torch `plan` start without
+// it (the CLI imports each command when it runs; cells train and plan in
+// workers; the torch planner counts its own FLOPs). Checked on the sources,
+// where a module's URL says which package it is.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,12 +27,15 @@ function modulesLoadedBy(...args: string[]): string[] {
 
 const tfjs = (urls: string[]) => urls.filter((u) => u.includes('/@tensorflow/'));
 
-test('report, compare, --help and a torch plan (the default from flags) load no TensorFlow.js module; a tfjs plan does', () => {
+test('report, compare, --help, list, run --dry-run and a torch plan (the default from flags) load no TensorFlow.js module; a tfjs plan does', () => {
   const out = tempDir('mobius-light-report-');
   for (const args of [
     ['--help'],
     ['report', RUN, '--out', out],
     ['compare', RUN, RUN],
+    // The runner's process: which cells, which backends are installed, the reports; the workers train.
+    ['list', 'suites/smoke.ts'],
+    ['run', 'suites/smoke.ts', '--dry-run'],
     ['plan', '--preset', 'tiny', '--mode', 'delta-parallel', '--backend', 'torch'],
     // The default: every mode, for PyTorch.
     ['plan', '--preset', 'tiny'],

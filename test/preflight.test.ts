@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isInstalled } from '../src/backend/tfjs/select.ts';
+import { isInstalled } from '../src/backend/tfjs/installed.ts';
 import { compareCommand } from '../src/cli/compare-command.ts';
 import { readRunRecord } from '../src/results/run-record.ts';
 import { WASM_HEAP_MAX_BYTES } from '../src/backend/run-backends.ts';

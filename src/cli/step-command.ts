@@ -1,7 +1,8 @@
 // `mobius-bench step`: one training configuration, in this process — step
 // times, losses and tensor memory. (The runner's `run` gives each cell a
 // process of its own; this is for a quick look.)
-import { initBackend, isInstalled, type BackendChoice, type BackendInfo } from '../backend/tfjs/select.ts';
+import { isInstalled } from '../backend/tfjs/installed.ts';
+import { initBackend, type BackendChoice, type BackendInfo } from '../backend/tfjs/select.ts';
 import { captureEnvironment } from '../measure/environment.ts';
 import { planInChild } from '../plan/plan-in-child.ts';
 import { machineMemory, unfitCells } from '../runner/memory-budget.ts';

@@ -3,7 +3,7 @@
 // run: finding the torch Python is a probe of its own, and a missing torch
 // or CUDA must stop the run before any cell starts.
 import { locateTorchPython, requireTorchDevice, type TorchEnvironment } from '../backend/torch/python-locator.ts';
-import { TENSORFLOW_MISSING, tfjsNodeInstalled } from '../backend/tfjs/select.ts';
+import { TENSORFLOW_MISSING, tfjsNodeInstalled } from '../backend/tfjs/installed.ts';
 import type { Cell } from '../protocol/cell-config.ts';
 import { UserError } from '../user-error.ts';
 import type { CellExecutor } from './cell-executor.ts';

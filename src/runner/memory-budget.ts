@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { WASM_HEAP_MAX_BYTES } from '../backend/run-backends.ts';
-import { isInstalled, tfjsNodeInstalled } from '../backend/tfjs/select.ts';
+import { isInstalled, tfjsNodeInstalled } from '../backend/tfjs/installed.ts';
 import type { TorchEnvironment } from '../backend/torch/python-locator.ts';
 import type { GpuDevice } from '../measure/environment.ts';
 import type { PlannedCell } from '../plan/planner.ts';

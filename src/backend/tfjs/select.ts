@@ -6,6 +6,7 @@
 import { UserError } from '../../user-error.ts';
 import { BACKEND_CHOICES, type BackendChoice, type BackendInfo } from '../run-backends.ts';
 import { BUNDLED, bundleFolder, packageVersion } from '../runtime-files.ts';
+import { isInstalled, TENSORFLOW_MISSING } from './installed.ts';
 import { supplyConv2dBackpropFilter } from './patches/conv2d-backprop-filter.ts';
 import { tf } from './tf.ts';
 import { registerFillBasedReductionGradients } from './patches/reduction-gradients.ts';
@@ -13,18 +14,6 @@ import { shareIdentityBuffers } from './patches/shared-identity.ts';
 import { patchTransposedMatMul } from './patches/transposed-matmul.ts';
 
 export { BACKEND_CHOICES, type BackendChoice, type BackendInfo };
-
-/** Whether an npm package is installed beside this one or built into the bundle (not whether it loads). */
-export function isInstalled(pkg: string): boolean {
-  return packageVersion(pkg) !== null;
-}
-
-/** A tfjs-node package is installed: backend 'tensorflow' can load, and 'auto' picks it over wasm. */
-export function tfjsNodeInstalled(): boolean {
-  return isInstalled('@tensorflow/tfjs-node-gpu') || isInstalled('@tensorflow/tfjs-node');
-}
-
-export const TENSORFLOW_MISSING = "backend 'tensorflow' is not installed: npm install @tensorflow/tfjs-node-gpu (CUDA 11.2, cuDNN 8.1) or @tensorflow/tfjs-node (CPU)";
 
 async function loadTensorflow(): Promise<{ pkg: string; gpu: boolean } | null> {
   // Without this, TensorFlow reserves nearly all GPU memory up front and
