@@ -11,9 +11,8 @@ import { BufferTracker } from '../src/measure/tensor-memory.ts';
 import { PRESETS, type UNetConfig } from '../src/model/config.ts';
 import type { Mode } from '../src/train/modes.ts';
 import { Trainer, type TrainerOptions } from '../src/train/trainer.ts';
-import { quietCpuBackend, relativeError, snapshot, tinyOptions } from './helpers.ts';
+import { relativeError, snapshot, tinyOptions } from './helpers.ts';
 
-quietCpuBackend();
 
 /** Three levels, two layers per block, attention at the top two: skips, resamplers and mid blocks of every kind. */
 const DEEPER: UNetConfig = { ...PRESETS.tiny.config, blockChannels: [16, 32, 32], attention: [true, true, false], layersPerBlock: 2, headDim: 8, crossDim: 16, groups: 4 };

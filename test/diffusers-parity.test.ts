@@ -13,10 +13,8 @@ import { initBackend } from '../src/backend/tfjs/select.ts';
 import { PRESETS } from '../src/model/config.ts';
 import { SerialUNet } from '../src/model/serial-unet.ts';
 import { checkAgainstFixture } from './fixture-parity.ts';
-import { quietCpuBackend } from './helpers.ts';
 import { readNpz } from './npz.ts';
 
-quietCpuBackend();
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/diffusers/diffusers-unet3d-tiny.npz', import.meta.url));
 const fixture = readNpz(FIXTURE);

@@ -21,9 +21,12 @@ import { loadReportData } from '../src/report/report-data.ts';
 import type { BaselineCell } from '../src/results/baseline-file.ts';
 import { searchLargestBatch, type ProbeOutcome } from '../src/runner/batch-search.ts';
 import { tfjsOutOfMemory } from '../src/runner/tfjs-out-of-memory.ts';
+import { registerQuietCpuBackend } from './helpers.ts';
 import { tempDir } from './temp-dir.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/runs/cpu-wasm', import.meta.url));
+await registerQuietCpuBackend();
+
 const OOM = { allocatedBytes: 3_000_000_000, requestedBytes: 2_147_483_648, capBytes: 4_294_967_296, device: 'cuda' };
 
 test('the tracker under a cap: the buffer that crosses it throws, saying what was held and asked', async () => {

@@ -8,9 +8,8 @@ import { initBackend } from '../src/backend/tfjs/select.ts';
 import { Trainer } from '../src/train/trainer.ts';
 import { disposeBatch } from '../src/train/synthetic-data.ts';
 import type { Mode } from '../src/train/modes.ts';
-import { quietCpuBackend, relativeError, snapshot, tinyOptions } from './helpers.ts';
+import { relativeError, snapshot, tinyOptions } from './helpers.ts';
 
-quietCpuBackend();
 
 /**
  * At initialisation the temporal layers' last projections and the t half of

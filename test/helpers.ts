@@ -36,7 +36,12 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-30);
 }
 
-/** The cpu backend prints a banner to stdout when it starts outside tests. */
-export function quietCpuBackend(): void {
+/**
+ * Registers TensorFlow.js's cpu backend (the plain reference kernels) beside
+ * wasm, for tests that compare the two. `initBackend('cpu')` does the same for
+ * runs; IS_TEST keeps the banner the cpu backend prints outside tests off stdout.
+ */
+export async function registerQuietCpuBackend(): Promise<void> {
   tf.env().set('IS_TEST', true);
+  await import('@tensorflow/tfjs-backend-cpu');
 }

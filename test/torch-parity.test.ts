@@ -17,12 +17,10 @@ import { SerialUNet } from '../src/model/serial-unet.ts';
 import { cellOf } from '../src/protocol/cell-config.ts';
 import { torchRunMessage } from '../src/protocol/torch-run-message.ts';
 import { checkAgainstFixture } from './fixture-parity.ts';
-import { quietCpuBackend } from './helpers.ts';
 import { torchSkip } from './torch-required.ts';
 import { readNpz } from './npz.ts';
 import { tempDir } from './temp-dir.ts';
 
-quietCpuBackend();
 
 const python = await torchPython();
 const skip = torchSkip(python instanceof Error ? `no Python with torch: ${python.message}` : false, 'torch parity');

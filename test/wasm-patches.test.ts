@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf } from '../src/backend/tfjs/tf.ts';
 import { initBackend } from '../src/backend/tfjs/select.ts';
-import { quietCpuBackend, relativeError } from './helpers.ts';
+import { registerQuietCpuBackend, relativeError } from './helpers.ts';
 
-quietCpuBackend();
+await registerQuietCpuBackend();
 const info = await initBackend('wasm');
 
 test('wasm reports its patches', () => {

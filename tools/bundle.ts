@@ -30,7 +30,7 @@ const versionOf = (pkg: string) => (JSON.parse(readFileSync(join(packageFolder(p
 /** Loaded at run time from the bundle's node_modules (native code, or loaders that must stay files). */
 const EXTERNAL = ['tsx', 'tsx/*', 'esbuild', '@napi-rs/canvas', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 /** Built in: what `env` and the run's environment report as their versions. */
-const BUILT_IN = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu', 'chart.js', 'zod', 'commander'];
+const BUILT_IN = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu', 'chart.js', 'zod', 'commander'];
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });

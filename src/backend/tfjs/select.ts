@@ -66,6 +66,7 @@ export async function initBackend(requested: BackendChoice): Promise<BackendInfo
     pkg = '@tensorflow/tfjs-backend-cpu';
     // The cpu backend greets Node users with a banner on stdout unless testing.
     tf.env().set('IS_TEST', true);
+    await import('@tensorflow/tfjs-backend-cpu');
   }
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
