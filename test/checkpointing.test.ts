@@ -13,7 +13,6 @@ import type { Mode } from '../src/train/modes.ts';
 import { Trainer, type TrainerOptions } from '../src/train/trainer.ts';
 import { relativeError, snapshot, tinyOptions } from './helpers.ts';
 
-
 /** Three levels, two layers per block, attention at the top two: skips, resamplers and mid blocks of every kind. */
 const DEEPER: UNetConfig = { ...PRESETS.tiny.config, blockChannels: [16, 32, 32], attention: [true, true, false], layersPerBlock: 2, headDim: 8, crossDim: 16, groups: 4 };
 

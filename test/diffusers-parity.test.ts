@@ -15,7 +15,6 @@ import { SerialUNet } from '../src/model/serial-unet.ts';
 import { checkAgainstFixture } from './fixture-parity.ts';
 import { readNpz } from './npz.ts';
 
-
 const FIXTURE = fileURLToPath(new URL('./fixtures/diffusers/diffusers-unet3d-tiny.npz', import.meta.url));
 const fixture = readNpz(FIXTURE);
 

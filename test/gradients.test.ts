@@ -10,7 +10,6 @@ import { disposeBatch } from '../src/train/synthetic-data.ts';
 import type { Mode } from '../src/train/modes.ts';
 import { relativeError, snapshot, tinyOptions } from './helpers.ts';
 
-
 /**
  * At initialisation the temporal layers' last projections and the t half of
  * the fusion conv are zero, so no gradient reaches most temporal weights.

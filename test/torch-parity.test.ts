@@ -21,7 +21,6 @@ import { torchSkip } from './torch-required.ts';
 import { readNpz } from './npz.ts';
 import { tempDir } from './temp-dir.ts';
 
-
 const python = await torchPython();
 const skip = torchSkip(python instanceof Error ? `no Python with torch: ${python.message}` : false, 'torch parity');
 const dir = tempDir('mobius-torch-parity-');
