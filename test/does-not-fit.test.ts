@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WASM_HEAP_MAX_BYTES } from '../src/backend/run-backends.ts';
+import { initBackend } from '../src/backend/tfjs/select.ts';
 import { tf } from '../src/backend/tfjs/tf.ts';
 import { memorySize } from '../src/cli/options.ts';
 import { loadSnapshot, type Snapshot } from '../src/gate/baseline.ts';
@@ -21,16 +22,13 @@ import { loadReportData } from '../src/report/report-data.ts';
 import type { BaselineCell } from '../src/results/baseline-file.ts';
 import { searchLargestBatch, type ProbeOutcome } from '../src/runner/batch-search.ts';
 import { tfjsOutOfMemory } from '../src/runner/tfjs-out-of-memory.ts';
-import { registerQuietCpuBackend } from './helpers.ts';
 import { tempDir } from './temp-dir.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/runs/cpu-wasm', import.meta.url));
-await registerQuietCpuBackend();
-
 const OOM = { allocatedBytes: 3_000_000_000, requestedBytes: 2_147_483_648, capBytes: 4_294_967_296, device: 'cuda' };
 
 test('the tracker under a cap: the buffer that crosses it throws, saying what was held and asked', async () => {
-  await tf.setBackend('cpu');
+  await initBackend('cpu');
   const tracker = new BufferTracker(4096).install();
   try {
     const a = tf.zeros([512]); // 2048 B

@@ -35,13 +35,3 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   }
   return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-30);
 }
-
-/**
- * Registers TensorFlow.js's cpu backend (the plain reference kernels) beside
- * wasm, for tests that compare the two. `initBackend('cpu')` does the same for
- * runs; IS_TEST keeps the banner the cpu backend prints outside tests off stdout.
- */
-export async function registerQuietCpuBackend(): Promise<void> {
-  tf.env().set('IS_TEST', true);
-  await import('@tensorflow/tfjs-backend-cpu');
-}

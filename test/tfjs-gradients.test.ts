@@ -6,9 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { initBackend } from '../src/backend/tfjs/select.ts';
 import { tf } from '../src/backend/tfjs/tf.ts';
 import { GRADIENTS_FILE, gradientsFileText, tfjsCoreVersion } from '../tools/tfjs/gradients-file.ts';
-import { registerQuietCpuBackend } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CORE = join(ROOT, 'node_modules/@tensorflow/tfjs-core/dist');
@@ -28,8 +28,7 @@ test('every gradient tfjs-core defines is registered once tf.ts is loaded', () =
 });
 
 test('a gradient from the generated file runs on the engine tf.ts exports', async () => {
-  await registerQuietCpuBackend();
-  await tf.setBackend('cpu');
+  await initBackend('cpu');
   // d/dx Σ relu(x)·x = 2x where x > 0, 0 elsewhere: Relu's and Mul's gradients, Sum's too.
   const x = tf.tensor1d([-1.5, 0.5, 2]);
   const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), v)))(x);

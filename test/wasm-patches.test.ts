@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf } from '../src/backend/tfjs/tf.ts';
 import { initBackend } from '../src/backend/tfjs/select.ts';
-import { registerQuietCpuBackend, relativeError } from './helpers.ts';
+import { relativeError } from './helpers.ts';
 
-await registerQuietCpuBackend();
+// The cpu backend (the plain reference kernels) beside wasm, for comparison.
+await initBackend('cpu');
 const info = await initBackend('wasm');
 
 test('wasm reports its patches', () => {
