@@ -13,6 +13,7 @@ import pytest
 import torch
 
 import cases
+from worker_cells import PYTHON_DIR
 from mobius_bench_checks.data_parallel_step import trained_weights
 from mobius_bench_torch.launch import _std_from_str
 from mobius_bench_torch.run_message import parse_run_message
@@ -32,9 +33,10 @@ def message(mode: str, accum: int, batch: int) -> dict:
 def two_ranks(tmp_path_factory) -> list[dict]:
     folder = tmp_path_factory.mktemp("ddp")
     (folder / "messages.json").write_text(json.dumps([message(m, a, batch=1) for m, a in CELLS]))
+    # From python/: torchrun and its ranks find both packages there without PYTHONPATH (pytest's own `pythonpath` is not inherited).
     run = subprocess.run([sys.executable, "-m", "mobius_bench_torch.launch", "--standalone", "--nnodes", "1", "--nproc_per_node", "2",
                           "-m", "mobius_bench_checks.data_parallel_step", str(folder / "messages.json"), str(folder)],
-                         capture_output=True, text=True, timeout=300)
+                         cwd=PYTHON_DIR, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     return [torch.load(folder / f"{i}.pt") for i in range(len(CELLS))]
 
