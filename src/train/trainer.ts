@@ -181,11 +181,14 @@ export class Trainer {
       }
     }
     if (accum > 1) {
+      // One scalar for every weight (a number would become a new tensor at each tf.mul).
+      const scale = tf.scalar(1 / accum);
       for (const name of Object.keys(sum!)) {
-        const scaled = tf.mul(sum![name]!, 1 / accum);
+        const scaled = tf.mul(sum![name]!, scale);
         sum![name]!.dispose();
         sum![name] = scaled;
       }
+      scale.dispose();
     }
     return { loss: lossSum / accum, grads: sum! };
   }
