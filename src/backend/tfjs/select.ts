@@ -10,6 +10,7 @@ import { isInstalled, TENSORFLOW_MISSING } from './installed.ts';
 import { supplyConv2dBackpropFilter } from './patches/conv2d-backprop-filter.ts';
 import { tf } from './tf.ts';
 import { registerFillBasedReductionGradients } from './patches/reduction-gradients.ts';
+import { cloneSavedTensorsDirectly } from './patches/saved-tensor-clones.ts';
 import { shareIdentityBuffers } from './patches/shared-identity.ts';
 import { patchTransposedMatMul } from './patches/transposed-matmul.ts';
 
@@ -83,6 +84,7 @@ export async function initBackend(requested: BackendChoice): Promise<BackendInfo
   if (name === 'wasm' && process.env['MOBIUS_WASM_PATCHES'] !== '0') {
     if (patchTransposedMatMul(name)) patches.push('BatchMatMul (explicit transposes)');
     if (shareIdentityBuffers(name)) patches.push('Identity (shares the buffer)');
+    if (cloneSavedTensorsDirectly()) patches.push('saved tensors (cloned without an engine op)');
   }
   return { requested, name, package: pkg, version: packageVersion(pkg) ?? 'unknown', gpu, patches };
 }

@@ -5,6 +5,7 @@ import { supplyConv2dBackpropFilter } from '../patches/conv2d-backprop-filter.ts
 import { registerFillBasedReductionGradients } from '../patches/reduction-gradients.ts';
 import { tf } from '../tf.ts';
 import { patchTransposedMatMul } from '../patches/transposed-matmul.ts';
+import { cloneSavedTensorsDirectly } from '../patches/saved-tensor-clones.ts';
 import { registerMetaKernels } from './kernels.ts';
 import { MetaBackend } from './meta-backend.ts';
 
@@ -17,7 +18,10 @@ export async function initMetaBackend(): Promise<MetaBackend> {
     tf.registerBackend(META, () => new MetaBackend(), -1);
     registerMetaKernels(META);
     supplyConv2dBackpropFilter(META);
-    if (process.env['MOBIUS_WASM_PATCHES'] !== '0') patchTransposedMatMul(META);
+    if (process.env['MOBIUS_WASM_PATCHES'] !== '0') {
+      patchTransposedMatMul(META);
+      cloneSavedTensorsDirectly();
+    }
   }
   await tf.setBackend(META);
   await tf.ready();
