@@ -45,7 +45,7 @@ test('the bundle runs a wasm suite from a folder outside the repository, reports
   const results = readResults(join(work, 'wasm-run', 'results.jsonl')).results;
   assert.deepEqual(results.map((c) => c.status), ['ok']);
   const first = results[0]!;
-  assert.ok(first.status === 'ok' && first.backend.name === 'wasm' && first.backend.patches.length === 3, JSON.stringify(first.status === 'ok' ? first.backend : first));
+  assert.ok(first.status === 'ok' && first.backend.name === 'wasm' && first.backend.patches.length === 4, JSON.stringify(first.status === 'ok' ? first.backend : first));
   assert.ok(existsSync(join(work, 'wasm-run', 'report.html')));
   // Built without --png: the charts are in report.html only, and it says so.
   assert.match(r.stderr, /charts\/\*\.png not written: @napi-rs\/canvas is not installed here/);
