@@ -8,6 +8,9 @@
 import { tf } from '../backend/tfjs/tf.ts';
 import type { Tensor, Variable } from '../backend/tfjs/tf.ts';
 
+/** One step's constants, as the scalar tensors the update multiplies and divides by. */
+type StepScalars = Record<'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'c1' | 'c2' | 'epsilon' | 'keep' | 'learningRate', tf.Scalar>;
+
 export interface AdamWOptions {
   learningRate: number;
   weightDecay?: number;
@@ -43,7 +46,7 @@ export class AdamW {
     // The step's constants as scalar tensors made once: a number given to tf.mul
     // becomes a new scalar tensor at every call, 8 per weight (27 % of the
     // update's time on the tiny nets on wasm). The same float32 values: the same update.
-    const k = {
+    const k: StepScalars = {
       beta1: tf.scalar(this.beta1), oneMinusBeta1: tf.scalar(1 - this.beta1),
       beta2: tf.scalar(this.beta2), oneMinusBeta2: tf.scalar(1 - this.beta2),
       c1: tf.scalar(c1), c2: tf.scalar(c2), epsilon: tf.scalar(this.epsilon),
@@ -56,7 +59,7 @@ export class AdamW {
     }
   }
 
-  private update(variables: readonly Variable[], grads: Readonly<Record<string, Tensor>>, k: Record<'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'c1' | 'c2' | 'epsilon' | 'keep' | 'learningRate', tf.Scalar>): void {
+  private update(variables: readonly Variable[], grads: Readonly<Record<string, Tensor>>, k: StepScalars): void {
     for (const variable of variables) {
       const g = grads[variable.name];
       if (g == null) continue;
