@@ -2,6 +2,7 @@
 // and the bootstrap interval of a median ratio (reproducible, sensible bounds).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { median, quantileSorted, sampleWithReplacement } from 'simple-statistics';
 import { bootstrapMedianRatio, seededRandom, stepTimeStats, summarize } from '../src/results/stats.ts';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} ≉ ${b}`);
@@ -48,6 +49,25 @@ test('bootstrap interval: the same samples and seed give the same interval; anot
   assert.notDeepEqual([other.low, other.high], [one.low, one.high]);
   assert.equal(one.resamples, 10_000);
   assert.equal(one.level, 0.95);
+});
+
+test('bootstrap interval: the resamples of simple-statistics, drawn in the same order (odd and even sizes, ties)', () => {
+  // What the interval is defined as: sampleWithReplacement and median per resample, R-7 quantiles of the ratios.
+  const reference = (a: number[], b: number[], seed: number, resamples: number) => {
+    const rng = seededRandom(seed);
+    const ratios = Array.from({ length: resamples }, () => median(sampleWithReplacement(a, a.length, rng)) / median(sampleWithReplacement(b, b.length, rng)));
+    ratios.sort((x, y) => x - y);
+    return [quantileSorted(ratios, 0.025), quantileSorted(ratios, 0.975)];
+  };
+  const rng = seededRandom(3);
+  for (const [n, m] of [[7, 8], [10, 10], [3, 1], [12, 5]] as const) {
+    const a = Array.from({ length: n }, () => Math.round(100 + 20 * rng()));
+    const b = Array.from({ length: m }, () => 90 + 30 * rng());
+    for (const seed of [0, 11]) {
+      const r = bootstrapMedianRatio(a, b, { seed, resamples: 2000 })!;
+      assert.deepEqual([r.low, r.high], reference(a, b, seed, 2000), `sizes ${n} and ${m}, seed ${seed}`);
+    }
+  }
 });
 
 test('bootstrap interval: contains the measured ratio, lies within the possible ratios, excludes 1 for clearly separated samples', () => {

@@ -4,7 +4,7 @@
 // statistics are computed: workers send raw samples, reports and gates read
 // these summaries. The formulas are simple-statistics' (R-7 quantiles, as
 // numpy's default), not our own.
-import { max, mean, median, medianAbsoluteDeviation, min, quantileSorted, sampleStandardDeviation, sampleWithReplacement } from 'simple-statistics';
+import { max, mean, median, medianAbsoluteDeviation, min, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
 
 export interface SampleSummary {
   n: number;
@@ -104,6 +104,26 @@ export interface BootstrapOptions {
 }
 
 /**
+ * The median of one draw with replacement from `xs`: the draws of
+ * simple-statistics' sampleWithReplacement (the same `rng` calls, in order)
+ * and its median (quantileSorted at 0.5 of the sorted draw), in a reused
+ * typed array: 10 000 resamples made and sorted two arrays each before.
+ */
+function resampledMedian(xs: readonly number[], draw: Float64Array, rng: () => number): number {
+  const n = draw.length;
+  // Insertion sort as the values are drawn: a cell has tens of steps, where it beats a sort call.
+  for (let i = 0; i < n; i++) {
+    const value = xs[Math.floor(rng() * n)]!;
+    let j = i;
+    for (; j > 0 && draw[j - 1]! > value; j--) draw[j] = draw[j - 1]!;
+    draw[j] = value;
+  }
+  const mid = n >> 1;
+  // quantileSorted(draw, 0.5): the middle value, or the mean of the middle two.
+  return n % 2 === 1 ? draw[mid]! : (draw[mid - 1]! + draw[mid]!) / 2;
+}
+
+/**
  * Percentile-bootstrap interval for median(a) / median(b): each resample
  * draws a and b with replacement (independently, each at its own size) and
  * takes the ratio of their medians. Null when either sample is empty.
@@ -118,9 +138,11 @@ export function bootstrapMedianRatio(a: readonly number[], b: readonly number[],
   const xs = [...a];
   const ys = [...b];
   const rng = seededRandom(seed);
+  const drawA = new Float64Array(xs.length);
+  const drawB = new Float64Array(ys.length);
   const ratios = new Float64Array(resamples);
   for (let i = 0; i < resamples; i++) {
-    ratios[i] = median(sampleWithReplacement(xs, xs.length, rng)) / median(sampleWithReplacement(ys, ys.length, rng));
+    ratios[i] = resampledMedian(xs, drawA, rng) / resampledMedian(ys, drawB, rng);
   }
   ratios.sort();
   const sorted = Array.from(ratios);
