@@ -1,8 +1,9 @@
 """Writes a parity fixture: a network's weights, inputs, and its float64 forward
 pass, for the TypeScript networks to load by name and reproduce
 (`python -m mobius_bench_checks.parity_fixture --message '<run message JSON>'
---out f.npz`): the message's network (its mode's), UNet, UNet layout, frames,
-size, batch, text length and seed S.
+--out f.npz`, the pair repeated for more fixtures from one process, which then
+imports torch once): the message's network (its mode's), UNet, UNet layout,
+frames, size, batch, text length and seed S.
 
 The net is built from seed S in float64; every weight is moved off its init by
 N(0, 0.05) noise (a torch.Generator seeded with S, in parameter order) and
@@ -63,22 +64,29 @@ def make_fixture(spec: NetSpec, network: str, frames: int, size: int, batch: int
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mobius_bench_checks.parity_fixture", description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--message", required=True, help="the torch worker's run message as JSON")
-    parser.add_argument("--out", required=True, help="the .npz to write")
+    parser.add_argument("--message", required=True, action="append", help="the torch worker's run message as JSON (repeatable)")
+    parser.add_argument("--out", required=True, action="append", help="the .npz to write for the --message in the same place (repeatable)")
     args = parser.parse_args(argv)
     try:
-        try:
-            raw = json.loads(args.message)
-        except json.JSONDecodeError as err:
-            raise UserError(f"--message is not valid JSON: {err}") from None
-        m = parse_run_message(raw)
-        c = m.config
-        arrays = make_fixture(m.net, m.mode.network, c["frames"], c["size"], c["batch"], c["textLength"], c["seed"])
+        if len(args.message) != len(args.out):
+            raise UserError(f"{len(args.message)} --message but {len(args.out)} --out: give one --out per --message, in the same order")
+        # Every message is read before the first fixture is made: a bad one costs no work.
+        messages = []
+        for i, text in enumerate(args.message, start=1):
+            try:
+                messages.append(parse_run_message(json.loads(text)))
+            except json.JSONDecodeError as err:
+                raise UserError(f"--message {i} is not valid JSON: {err}") from None
+            except UserError as err:
+                raise UserError(f"--message {i}: {err}") from None
+        for m, out in zip(messages, args.out):
+            c = m.config
+            arrays = make_fixture(m.net, m.mode.network, c["frames"], c["size"], c["batch"], c["textLength"], c["seed"])
+            with open(out, "wb") as fh:  # a file object: np.savez would append .npz to a bare name
+                np.savez(fh, **arrays)
     except UserError as err:
         print(f"parity_fixture: {err}", file=sys.stderr)
         return 2
-    with open(args.out, "wb") as fh:  # a file object: np.savez would append .npz to a bare name
-        np.savez(fh, **arrays)
     return 0
 
 

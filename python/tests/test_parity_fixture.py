@@ -54,3 +54,24 @@ def test_serial_fixture_has_the_reference_keys(tmp_path):
     for k in reference.files:
         if k.startswith(("param.", "grad.")):
             assert z[k].shape == reference[k].shape, k
+
+
+def test_one_process_writes_a_fixture_per_message_and_checks_them_all_first(tmp_path, capsys):
+    def message(mode: str, seed: int) -> str:
+        return json.dumps(cases.run_message("tiny", mode, frames=2, size=32, batch=1, accum=1, textLength=3, seed=seed,
+                                            warmup=0, steps=1))
+    outs = [tmp_path / "a.npz", tmp_path / "b.npz"]
+    rc = parity_fixture.main(["--message", message("delta-serial", 1), "--out", str(outs[0]),
+                              "--message", message("delta-parallel", 2), "--out", str(outs[1])])
+    assert rc == 0
+    with np.load(outs[0]) as a, np.load(outs[1]) as b:
+        assert "param.conv_fusion.weight" in b.files and "param.conv_fusion.weight" not in a.files  # each its own network
+        assert not np.array_equal(a["input.sample"], b["input.sample"])  # each its own seed
+
+    # A bad second message, or a missing --out: nothing is written, and the message says which.
+    late = tmp_path / "late.npz"
+    assert parity_fixture.main(["--message", message("full", 1), "--out", str(late), "--message", "{", "--out", str(tmp_path / "x.npz")]) == 2
+    assert "--message 2 is not valid JSON" in capsys.readouterr().err
+    assert parity_fixture.main(["--message", message("full", 1), "--out", str(late), "--message", message("full", 2)]) == 2
+    assert "2 --message but 1 --out" in capsys.readouterr().err
+    assert not late.exists()
