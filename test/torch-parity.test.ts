@@ -1,9 +1,9 @@
 // The torch worker's networks and the TypeScript ones are the same networks:
-// the worker writes fixtures (python -m mobius_bench_checks.parity_fixture, all three from one process:
-// its weights moved off their initialisation, inputs, float64 output, the
-// gradients of the trained weights), the TypeScript net of the same config
-// loads it by name and reproduces it in float32 (wasm) — the parallel
-// net with its own layers, on the tiny preset and on a deeper config.
+// the worker writes fixtures (python -m mobius_bench_checks.parity_fixture,
+// all three from one process: weights moved off their initialisation, inputs,
+// float64 output, the gradients of the trained weights), the TypeScript net of
+// the same config loads one by name and reproduces it in float32 (wasm) — the
+// parallel net with its own layers, on the tiny preset and on a deeper config.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ function runMessage(network: Network, unet: UNetConfig, size: number) {
 
 let written: Promise<void> | null = null;
 /** Every test's fixture, from one worker process (torch is imported once): written at the first test that needs one. */
-function torchFixture(network: Network, unet: UNetConfig, size: number) {
+function torchFixture(network: Network, unet: UNetConfig) {
   written ??= new Promise<void>((resolve, reject) => {
     const args = FIXTURES.flatMap(([n, u, px]) => ['--message', JSON.stringify(runMessage(n, u, px)), '--out', join(dir, `${fixtureName(n, u)}.npz`)]);
     execFile((python as Exclude<typeof python, Error>).executable, ['-m', 'mobius_bench_checks.parity_fixture', ...args], { env: torchWorkerEnv(), timeout: 300_000 }, (err, _stdout, stderr) => {
@@ -54,10 +54,10 @@ function torchFixture(network: Network, unet: UNetConfig, size: number) {
 const CASES: Array<[string, UNetConfig, number]> = [['tiny', PRESETS.tiny.config, 32], ['deeper config', DEEPER, 32]];
 const FIXTURES: Array<[Network, UNetConfig, number]> = [...CASES.map(([, unet, size]): [Network, UNetConfig, number] => ['parallel', unet, size]), ['serial', DEEPER, 32]];
 
-for (const [label, unet, size] of CASES) {
+for (const [label, unet] of CASES) {
   test(`${label}: the TypeScript parallel net reproduces the torch worker's: output and trained-weight gradients`, { skip }, async () => {
     await initBackend('wasm');
-    const r = checkAgainstFixture(new ParallelUNet(unet), await torchFixture('parallel', unet, size), ['temporal', 'extra']);
+    const r = checkAgainstFixture(new ParallelUNet(unet), await torchFixture('parallel', unet), ['temporal', 'extra']);
     console.log(`parallel ${label}: output error ${r.outputError.toExponential(2)}, ${r.gradients} gradients, worst ${r.worstGradient.error.toExponential(2)} (${r.worstGradient.name})`);
     assert.ok(r.outputError <= 1e-4, `output: max |diff| / max |ref| = ${r.outputError}`);
     assert.ok(Math.abs(r.loss - r.fixtureLoss) <= 1e-5 * r.fixtureLoss, `loss ${r.loss} vs torch ${r.fixtureLoss}`);
@@ -67,7 +67,7 @@ for (const [label, unet, size] of CASES) {
 
 test('deeper config: the TypeScript serial net reproduces the torch worker’s', { skip }, async () => {
   await initBackend('wasm');
-  const r = checkAgainstFixture(new SerialUNet(DEEPER), await torchFixture('serial', DEEPER, 32), ['temporal']);
+  const r = checkAgainstFixture(new SerialUNet(DEEPER), await torchFixture('serial', DEEPER), ['temporal']);
   console.log(`serial deeper config: output error ${r.outputError.toExponential(2)}, worst gradient ${r.worstGradient.error.toExponential(2)}`);
   assert.ok(r.outputError <= 1e-4, `output: max |diff| / max |ref| = ${r.outputError}`);
   assert.ok(r.worstGradient.error <= 1e-3, `gradient of ${r.worstGradient.name}: relative error ${r.worstGradient.error}`);
