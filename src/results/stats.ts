@@ -113,7 +113,7 @@ function resampledMedian(xs: readonly number[], draw: Float64Array, rng: () => n
   const n = draw.length;
   // Insertion sort as the values are drawn: a cell has tens of steps, where it beats a sort call.
   for (let i = 0; i < n; i++) {
-    const value = xs[Math.floor(rng() * n)]!;
+    const value = xs[Math.floor(rng() * xs.length)]!;
     let j = i;
     for (; j > 0 && draw[j - 1]! > value; j--) draw[j] = draw[j - 1]!;
     draw[j] = value;

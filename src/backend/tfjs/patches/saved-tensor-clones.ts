@@ -25,9 +25,9 @@ let patched = false;
  * planner's meta backend makes it too); false where the engine lacks the method.
  */
 export function cloneSavedTensorsDirectly(): boolean {
+  if (patched) return true;
   const engine = tf.engine() as unknown as EngineInternals;
   const original = engine.saveTensorsForBackwardMode;
-  if (patched) return true;
   if (typeof original !== 'function') return false;
   engine.saveTensorsForBackwardMode = function saveTensorsForBackwardMode(tensors: Tensor[]): Tensor[] {
     const backend = engine.backend;
