@@ -1,11 +1,13 @@
 // bin/mobius-bench.js runs the build in dist/ only while it is fresh: complete
 // (build-info.json written last) and started after the last change to any of its
 // sources; otherwise the sources, so an edited tree never runs stale code.
+// `npm test` builds a stale one first (tools/test-build.mjs), so its CLIs run the build.
 import assert from 'node:assert/strict';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { BUILD_SOURCES, freshBuild } from '../bin/fresh-build.js';
+import { ensureFreshBuild } from '../tools/test-build.mjs';
 import { tempDir } from './temp-dir.ts';
 
 /** A repository with every build source, last changed at `sourcesAt`, and a build started at `builtAt` (null: none). */
@@ -46,4 +48,44 @@ test('a complete build started after the last change to its sources is run; a st
   const interrupted = repo(t, t + 1000);
   writeFileSync(join(interrupted, 'dist', 'mobius-bench', 'build-info.json'), '{"startedAt":');
   assert.equal(freshBuild(interrupted), null, 'a damaged build-info');
+});
+
+/** A build that only records its start, as tools/bundle.ts does last; `status` other than 0 writes nothing. */
+function fakeBuild(status = 0, startedAt = () => Date.now()) {
+  const roots: string[] = [];
+  const build = (root: string) => {
+    roots.push(root);
+    if (status === 0) writeFileSync(join(root, 'dist', 'mobius-bench', 'build-info.json'), JSON.stringify({ startedAt: startedAt() }));
+    return { status, stderr: status === 0 ? '' : '✘ [ERROR] Expected ";" but found "}"\n    src/cli.ts:3:1' };
+  };
+  return { roots, build };
+}
+
+test('npm test builds a stale build first and leaves a fresh one alone; MOBIUS_BENCH_SOURCES=1 builds nothing; a failed build stops it with its message', () => {
+  const t = Date.now() - 60_000;
+  const fresh = fakeBuild();
+  assert.deepEqual(ensureFreshBuild(repo(t, t + 1000), { env: {}, build: fresh.build }), { state: 'fresh', message: null });
+  assert.equal(fresh.roots.length, 0);
+
+  const stale = repo(t + 2000, t + 1000);
+  const rebuild = fakeBuild();
+  const r = ensureFreshBuild(stale, { env: {}, build: rebuild.build });
+  assert.deepEqual(rebuild.roots, [stale]);
+  assert.equal(r.state, 'rebuilt');
+  assert.match(r.message ?? '', /^dist\/mobius-bench\/ was older than its sources: rebuilt in \d+\.\d s/);
+  assert.equal(freshBuild(stale), join(stale, 'dist', 'mobius-bench', 'mobius-bench.mjs'), 'the CLIs run the build now');
+
+  const asked = fakeBuild();
+  assert.equal(ensureFreshBuild(repo(t + 2000, t + 1000), { env: { MOBIUS_BENCH_SOURCES: '1' }, build: asked.build }).state, 'sources');
+  assert.equal(asked.roots.length, 0);
+
+  // A source dated after the build: the build cannot be fresh, and the run says the CLIs run the sources.
+  const future = fakeBuild(0, () => t);
+  const stillStale = ensureFreshBuild(repo(t + 2000, t + 1000), { env: {}, build: future.build });
+  assert.equal(stillStale.state, 'sources');
+  assert.match(stillStale.message ?? '', /still older than a source file/);
+
+  const broken = repo(t + 2000, t + 1000);
+  assert.throws(() => ensureFreshBuild(broken, { env: {}, build: fakeBuild(1).build }), /rebuilding it failed \(exit 1\):\n.*Expected ";"[\s\S]*MOBIUS_BENCH_SOURCES=1 npm test/);
+  assert.equal(freshBuild(broken), null);
 });

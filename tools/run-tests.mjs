@@ -1,11 +1,22 @@
 // `npm test`: every test file (test/*.test.ts, the Python suite through
 // test/python.test.ts), as many at a time as the machine has cores (at least
 // two; one more made no difference on 2 cores: the files are CPU-bound),
-// reported by spec, then the ten slowest files. Plain JavaScript: it runs before tsx is loaded.
+// reported by spec, then the ten slowest files; first the CLI's build, where the
+// tree changed since it was made (tools/test-build.mjs). Plain JavaScript: it runs before tsx is loaded.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureFreshBuild } from './test-build.mjs';
+
+try {
+  const { message } = ensureFreshBuild(fileURLToPath(new URL('..', import.meta.url)));
+  if (message) console.error(message);
+} catch (err) {
+  console.error(err.message);
+  process.exit(1);
+}
 
 const files = readdirSync('test').filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test', f));
 const args = [
