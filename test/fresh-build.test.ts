@@ -50,12 +50,17 @@ test('a complete build started after the last change to its sources is run; a st
   assert.equal(freshBuild(interrupted), null, 'a damaged build-info');
 });
 
-/** A build that only records its start, as tools/bundle.ts does last; `status` other than 0 writes nothing. */
+/** A build that writes the CLI and then its start, as tools/bundle.ts does; `status` other than 0 writes nothing. */
 function fakeBuild(status = 0, startedAt = () => Date.now()) {
   const roots: string[] = [];
   const build = (root: string) => {
     roots.push(root);
-    if (status === 0) writeFileSync(join(root, 'dist', 'mobius-bench', 'build-info.json'), JSON.stringify({ startedAt: startedAt() }));
+    if (status === 0) {
+      const dist = join(root, 'dist', 'mobius-bench');
+      mkdirSync(dist, { recursive: true });
+      writeFileSync(join(dist, 'mobius-bench.mjs'), '');
+      writeFileSync(join(dist, 'build-info.json'), JSON.stringify({ startedAt: startedAt() }));
+    }
     return { status, stderr: status === 0 ? '' : '✘ [ERROR] Expected ";" but found "}"\n    src/cli.ts:3:1' };
   };
   return { roots, build };
@@ -72,20 +77,24 @@ test('npm test builds a stale build first and leaves a fresh one alone; MOBIUS_B
   const r = ensureFreshBuild(stale, { env: {}, build: rebuild.build });
   assert.deepEqual(rebuild.roots, [stale]);
   assert.equal(r.state, 'rebuilt');
-  assert.match(r.message ?? '', /^dist\/mobius-bench\/ was older than its sources: rebuilt in \d+\.\d s/);
+  assert.match(r.message ?? '', /^dist\/mobius-bench\/ was missing or older than its sources: built in \d+\.\d s/);
   assert.equal(freshBuild(stale), join(stale, 'dist', 'mobius-bench', 'mobius-bench.mjs'), 'the CLIs run the build now');
 
   const asked = fakeBuild();
   assert.equal(ensureFreshBuild(repo(t + 2000, t + 1000), { env: { MOBIUS_BENCH_SOURCES: '1' }, build: asked.build }).state, 'sources');
   assert.equal(asked.roots.length, 0);
 
-  // A source dated after the build: the build cannot be fresh, and the run says the CLIs run the sources.
-  const future = fakeBuild(0, () => t);
-  const stillStale = ensureFreshBuild(repo(t + 2000, t + 1000), { env: {}, build: future.build });
+  // A source dated after the build's start (a clock set back, a file from the future): the build
+  // cannot be fresh, and the run says the CLIs run the sources.
+  const backdated = fakeBuild(0, () => t);
+  const stillStale = ensureFreshBuild(repo(t + 2000, t + 1000), { env: {}, build: backdated.build });
   assert.equal(stillStale.state, 'sources');
   assert.match(stillStale.message ?? '', /still older than a source file/);
 
+  const missing = repo(t, null);
+  assert.equal(ensureFreshBuild(missing, { env: {}, build: fakeBuild().build }).state, 'rebuilt', 'no build yet: built');
+
   const broken = repo(t + 2000, t + 1000);
-  assert.throws(() => ensureFreshBuild(broken, { env: {}, build: fakeBuild(1).build }), /rebuilding it failed \(exit 1\):\n.*Expected ";"[\s\S]*MOBIUS_BENCH_SOURCES=1 npm test/);
+  assert.throws(() => ensureFreshBuild(broken, { env: {}, build: fakeBuild(1).build }), /building it failed \(exit 1\):\n.*Expected ";"[\s\S]*MOBIUS_BENCH_SOURCES=1 npm test/);
   assert.equal(freshBuild(broken), null);
 });
