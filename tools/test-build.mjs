@@ -2,17 +2,16 @@
 // dist/mobius-bench/ while it is fresh (bin/fresh-build.js), the sources
 // through tsx otherwise — each process then pays for tsx and its transforms
 // (test/runner.test.ts: 38–44 s instead of 30–34 s here). So a tree edited since the
-// last build is built again first (about a second), and the tests start the
+// last build is built again first (a second or two), and the tests start the
 // CLI as users run it. MOBIUS_BENCH_SOURCES=1 (test the sources) builds nothing.
 // Plain JavaScript: it runs before tsx is loaded.
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { freshBuild } from '../bin/fresh-build.js';
 
-/** `npm run build`, in this process's Node: its exit status and what it printed to stderr. */
+/** `npm run build` (package.json's one definition of the build): its exit status and what it printed to stderr. */
 function buildInRepo(root) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'tools', 'bundle.ts'), '--in-repo'], { cwd: root, encoding: 'utf8' });
-  return { status: r.status, stderr: r.stderr ?? String(r.error ?? '') };
+  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, encoding: 'utf8' });
+  return { status: r.status, stderr: r.stderr || String(r.error ?? '') };
 }
 
 /**
