@@ -6,11 +6,15 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { locateTorchPython, type TorchPython } from '../src/backend/torch/python-locator.ts';
+import { unitSpawnError, unitTestFile } from '../tools/unit-test-guard.mjs';
 
 type Answer = { python: TorchPython } | { error: string };
 
 /** The interpreter and its torch environment, or the Error that says why there is none. */
 export async function torchPython(): Promise<TorchPython | Error> {
+  // A unit file's search would be refused and its answer (no torch) shared with every file.
+  const unitFile = unitTestFile();
+  if (unitFile != null) throw unitSpawnError(unitFile, "the search for torch's Python");
   const shared = process.env['MOBIUS_TEST_SHARED_DIR'];
   const file = shared ? join(shared, 'torch-python.json') : null;
   let answer: Answer | null = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Answer) : null;

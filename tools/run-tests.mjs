@@ -1,26 +1,36 @@
 // `npm test`: every test file (test/*.test.ts, the Python suite through
-// test/python.test.ts), as many at a time as the machine has cores (at least
+// test/python.e2e.test.ts), as many at a time as the machine has cores (at least
 // two; one more made no difference on 2 cores: the files are CPU-bound),
 // reported by spec, then the ten slowest files; first the CLI's build, where the
 // tree changed since it was made (tools/test-build.mjs). Plain JavaScript: it runs before tsx is loaded.
+// `npm run test:unit` (--unit): the unit files alone, those that start no process
+// (the end-to-end ones are test/*.e2e.test.ts; tools/unit-test-guard.mjs holds the line).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureFreshBuild } from './test-build.mjs';
+import { isEndToEndFile, isTestFile } from './unit-test-guard.mjs';
 
-try {
-  const { message } = ensureFreshBuild(fileURLToPath(new URL('..', import.meta.url)));
-  if (message) console.error(message);
-} catch (err) {
-  console.error(err.message);
-  process.exit(1);
+const unitOnly = process.argv.includes('--unit');
+// Unit files run no CLI: they need no build.
+if (!unitOnly) {
+  try {
+    const { message } = ensureFreshBuild(fileURLToPath(new URL('..', import.meta.url)));
+    if (message) console.error(message);
+  } catch (err) {
+    console.error(err.message);
+    process.exit(1);
+  }
 }
 
-const files = readdirSync('test').filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test', f));
+const files = readdirSync('test')
+  .filter((f) => isTestFile(f) && !(unitOnly && isEndToEndFile(f)))
+  .sort()
+  .map((f) => join('test', f));
 const args = [
-  '--import', 'tsx', '--test',
+  '--import', './tools/unit-test-guard.mjs', '--import', 'tsx', '--test',
   `--test-concurrency=${Math.max(2, availableParallelism())}`,
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=./tools/slowest-test-files.mjs', '--test-reporter-destination=stdout',

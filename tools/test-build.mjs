@@ -1,7 +1,7 @@
 // Before `npm test`: the CLIs and workers the tests start run the build in
 // dist/mobius-bench/ while it is fresh (bin/fresh-build.js), the sources
 // through tsx otherwise — each process then pays for tsx and its transforms
-// (test/runner.test.ts: 38–44 s instead of 30–34 s here). So a tree edited since the
+// (test/runner.e2e.test.ts: 38–44 s instead of 30–34 s here). So a tree edited since the
 // last build is built again first (a second or two), and the tests start the
 // CLI as users run it. MOBIUS_BENCH_SOURCES=1 (test the sources) builds nothing.
 // Plain JavaScript: it runs before tsx is loaded.

@@ -1,6 +1,6 @@
 """saved_bytes.py: what autograd keeps for one micro-batch of the worker's
 net, counted with saved_tensors_hooks (the TypeScript PyTorch planner is held
-to these counts exactly in test/torch-plan.test.ts), and the worker's own
+to these counts exactly in test/torch-plan.e2e.test.ts), and the worker's own
 weights / gradients / optimizer-state split."""
 from __future__ import annotations
 

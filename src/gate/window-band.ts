@@ -17,7 +17,7 @@
 // This is Bencher's t-test threshold over a rolling window, made robust to
 // the slow runs a shared or throttled runner produces. docs/design.md says
 // what it costs and gains against pooling steps into a Mann-Whitney test;
-// test/history-gate.test.ts measures both on the change-point tests' noise.
+// test/history-gate.e2e.test.ts measures both on the change-point tests' noise.
 import { gammaln, mean, median, sampleStandardDeviation } from 'simple-statistics';
 
 /** 1 / Φ⁻¹(3/4): scales a median absolute deviation to a normal standard deviation. */

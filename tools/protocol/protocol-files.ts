@@ -1,5 +1,5 @@
 // The generated files of the protocol room, path → text (tools/export-protocol.ts
-// writes them; test/protocol.test.ts checks the checked-in ones are current).
+// writes them; test/protocol.e2e.test.ts checks the checked-in ones are current).
 import { z } from 'zod';
 import { PRESET_NAMES, PRESETS } from '../../src/model/config.ts';
 import { unetLayout } from '../../src/model/layout.ts';

@@ -3,7 +3,7 @@
 // string:
 //   'cuda' — torch 2.x on a GPU, what `plan --backend torch` predicts;
 //   'cpu'  — Debian's torch 1.13 on the CPU, where the tests count what
-//            autograd really saves (test/torch-plan.test.ts).
+//            autograd really saves (test/torch-plan.e2e.test.ts).
 
 export type RuntimeName = 'cuda' | 'cpu';
 

@@ -4,7 +4,7 @@
 // that restarts at a change point, verdicts on synthetic histories made from
 // the H200 run (torch cells: CUDA-allocated memory, nvidia-smi peaks, GPU
 // time limits), and the errors that exit 2. The CLI end to end is in
-// test/history-gate-cli.test.ts.
+// test/history-gate-cli.e2e.test.ts.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

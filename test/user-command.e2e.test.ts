@@ -53,6 +53,6 @@ test('a printed command runs as printed: the hint of a filter that matches nothi
 });
 
 test('called as a library (a test, a bench script), the printed command is the plain name', () => {
-  assert.equal(cliInvocation(['node', '/w/test/history.test.ts'], { PATH: '' }, '/w'), 'mobius-bench');
+  assert.equal(cliInvocation(['node', '/w/test/history.e2e.test.ts'], { PATH: '' }, '/w'), 'mobius-bench');
   assert.equal(cliInvocation(['node', '/w/bench/cli-startup.ts'], { PATH: '' }, '/w'), 'mobius-bench');
 });

@@ -1,5 +1,5 @@
 // The history site opened from disk in headless Chromium (Debian's, driven
-// by playwright-core, as test/report-browser.test.ts): a history of 19 runs
+// by playwright-core, as test/report-browser.e2e.test.ts): a history of 19 runs
 // of 12 commits on three machines (two CPUs on wasm, one H200 on torch),
 // with commit messages that try to inject markup. Every page: no console
 // error, no request off the disk, every chart and sparkline drawn; the

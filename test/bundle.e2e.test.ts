@@ -39,7 +39,7 @@ test('the bundle builds and says its version', () => {
 
 test('the bundle runs a wasm suite from a folder outside the repository, reports included', () => {
   copyFileSync(join(ROOT, 'test/fixtures/suites/two-cell.ts'), join(work, 'two-cell.ts'));
-  // One cell of the two: what is tested is the bundle, not the runner (runner.test.ts runs both).
+  // One cell of the two: what is tested is the bundle, not the runner (runner.e2e.test.ts runs both).
   const r = bundled('run', 'two-cell.ts', '--filter', 'mode=delta-parallel', '--out', 'wasm-run', '--json');
   assert.equal(r.code, 0, r.stderr);
   const results = readResults(join(work, 'wasm-run', 'results.jsonl')).results;
@@ -52,7 +52,7 @@ test('the bundle runs a wasm suite from a folder outside the repository, reports
 });
 
 test('report from the bundle writes the page the sources write: Chart.js, the page script and style inlined', () => {
-  // report-browser.test.ts draws the sources' page in Chromium: the same bytes draw the same.
+  // report-browser.e2e.test.ts draws the sources' page in Chromium: the same bytes draw the same.
   const run = join(ROOT, 'test/fixtures/runs/cpu-wasm');
   const r = bundled('report', run, '--out', 'cpu-report');
   assert.equal(r.code, 0, r.stderr);
