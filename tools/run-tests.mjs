@@ -30,7 +30,8 @@ const files = readdirSync('test')
   .sort()
   .map((f) => join('test', f));
 const args = [
-  '--import', './tools/unit-test-guard.mjs', '--import', 'tsx', '--test',
+  // By absolute path: a process started with the test file's execArgv finds it from any folder.
+  '--import', fileURLToPath(new URL('./unit-test-guard.mjs', import.meta.url)), '--import', 'tsx', '--test',
   `--test-concurrency=${Math.max(2, availableParallelism())}`,
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=./tools/slowest-test-files.mjs', '--test-reporter-destination=stdout',
