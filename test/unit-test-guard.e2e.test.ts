@@ -4,14 +4,15 @@
 // the file. End-to-end itself: it runs Node.js on small test files.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isEndToEndFile, isTestFile, unitTestFile } from '../tools/unit-test-guard.mjs';
 import { tempDir } from './temp-dir.ts';
 
-const GUARD = fileURLToPath(new URL('../tools/unit-test-guard.mjs', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const GUARD = join(ROOT, 'tools/unit-test-guard.mjs');
 const STARTS_NODE = `import { spawnSync } from 'node:child_process';\nspawnSync(process.execPath, ['-e', '']);\n`;
 const SWALLOWS = `import { execFileSync } from 'node:child_process';\ntry { execFileSync('git', ['--version']); } catch {}\n`;
 
@@ -49,4 +50,23 @@ test('which files are unit files: by name, and test/ has both kinds', () => {
   assert.equal(unitTestFile(['node']), null);
   const files = readdirSync(fileURLToPath(new URL('.', import.meta.url))).filter(isTestFile);
   assert.ok(files.filter(isEndToEndFile).length >= 20 && files.filter((f) => !isEndToEndFile(f)).length >= 20, files.join(' '));
+});
+
+test('npm run test:unit runs the unit files alone, each with the guard', () => {
+  // A checkout of three test files, with the repository's tools and packages.
+  const root = tempDir('mobius-unit-run-');
+  for (const dir of ['tools', 'node_modules']) symlinkSync(join(ROOT, dir), join(root, dir));
+  mkdirSync(join(root, 'test'));
+  const passes = `import { test } from 'node:test';\ntest('passes', () => {});\n`;
+  writeFileSync(join(root, 'test', 'plain.test.mjs'), passes);
+  writeFileSync(join(root, 'test', 'starts-node.test.mjs'), `${STARTS_NODE}${passes}`);
+  writeFileSync(join(root, 'test', 'never-run.e2e.test.mjs'), `${passes}console.log('E2E FILE RAN');\n`);
+  // Without NODE_TEST_CONTEXT, set for this file: the runner would take itself for a nested one.
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  const r = spawnSync(process.execPath, [join(root, 'tools/run-tests.mjs'), '--unit'], { cwd: root, encoding: 'utf8', env });
+  const out = r.stdout + r.stderr;
+  assert.equal(r.status, 1, out);
+  assert.match(out, /starts-node\.test\.mjs started a process/);
+  assert.match(out, /of 2\)/, 'two files run, the end-to-end one left out');
+  assert.doesNotMatch(out, /E2E FILE RAN|never-run/);
 });
